@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   CS_ERR_STORE_IO: 'restart history cannot be written',
   // HTTP API
   CS_ERR_API_UNAUTHORIZED: 'request is not authorized',
+  CS_ERR_API_FORBIDDEN: 'action is disabled',
   CS_ERR_API_BAD_REQUEST: 'request is invalid',
   CS_ERR_API_NOT_FOUND: 'resource not found',
 } as const;
