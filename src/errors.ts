@@ -1,6 +1,8 @@
 // Every error connect-sentinel raises on purpose, with a stable code, in one place (fastify's lib/errors.js pattern).
 // Codes are part of the contract (docs/errors.md); a retired code is never reused.
 
+import type { ConnectRequestContext } from './connect/endpoint.ts';
+
 export const ERROR_CODES = {
   // Configuration
   CS_ERR_CONFIG_INVALID: 'configuration is invalid',
@@ -34,4 +36,95 @@ export class SentinelError extends Error {
 
 export function isSentinelError(err: unknown, code?: ErrorCode): err is SentinelError {
   return err instanceof SentinelError && (code === undefined || err.code === code);
+}
+
+// Kafka Connect REST errors. Messages name the cluster, endpoint, worker and status, and at most Connect's own
+// (truncated) `message`: never a credential or any other part of a response body.
+
+const MAX_CONNECT_MESSAGE_LENGTH = 300;
+
+function describeRequest(context: ConnectRequestContext): string {
+  return `Kafka Connect cluster "${context.cluster}", ${context.endpoint} on ${context.workerUrl}`;
+}
+
+function truncateMessage(message: string): string {
+  return message.length > MAX_CONNECT_MESSAGE_LENGTH ? `${message.slice(0, MAX_CONNECT_MESSAGE_LENGTH)}…` : message;
+}
+
+/** Connect answered with a status the caller did not expect (including a 3xx, which is never followed). */
+export class ConnectHttpError extends SentinelError {
+  readonly context: ConnectRequestContext;
+  readonly status: number;
+  /** `error_code` from a Connect JSON error body; undefined when the body was not one (HTML, plain text). */
+  readonly errorCode: number | undefined;
+  /** `message` from a Connect JSON error body; Connect itself sends null for some exceptions. */
+  readonly connectMessage: string | null;
+  /** 409 (rebalance) and 5xx are worth retrying later; other statuses will not change by themselves. */
+  readonly retriable: boolean;
+  constructor(
+    context: ConnectRequestContext,
+    details: { status: number; errorCode?: number; connectMessage: string | null },
+  ) {
+    const redirect = details.status >= 300 && details.status < 400 ? ' (redirects are not followed)' : '';
+    const said = details.connectMessage === null ? '' : `: ${truncateMessage(details.connectMessage)}`;
+    super('CS_ERR_CONNECT_HTTP', `${describeRequest(context)} answered HTTP ${details.status}${redirect}${said}`);
+    this.name = 'ConnectHttpError';
+    this.context = context;
+    this.status = details.status;
+    this.errorCode = details.errorCode;
+    this.connectMessage = details.connectMessage;
+    this.retriable = details.status === 409 || details.status >= 500;
+  }
+}
+
+/** No answer: connection refused or reset, TLS failure, timeout, or the request was aborted. */
+export class ConnectUnreachableError extends SentinelError {
+  readonly context: ConnectRequestContext;
+  /** The whole request (including its body) did not finish within the client's timeout. */
+  readonly timeout: boolean;
+  /** The caller's signal or the client's close() ended the request. */
+  readonly aborted: boolean;
+  /** The Node.js or undici error code, e.g. ECONNREFUSED, UND_ERR_SOCKET, SELF_SIGNED_CERT_IN_CHAIN. */
+  readonly causeCode: string | undefined;
+  constructor(
+    context: ConnectRequestContext,
+    details: { timeout: boolean; aborted: boolean; causeCode?: string },
+    options?: { cause?: unknown },
+  ) {
+    const why = details.timeout
+      ? 'timed out'
+      : details.aborted
+        ? 'was aborted'
+        : `failed (${details.causeCode ?? 'connection error'})`;
+    super('CS_ERR_CONNECT_UNREACHABLE', `${describeRequest(context)} ${why}`, options);
+    this.name = 'ConnectUnreachableError';
+    this.context = context;
+    this.timeout = details.timeout;
+    this.aborted = details.aborted;
+    this.causeCode = details.causeCode;
+  }
+}
+
+/** A response of the wrong shape. `problem` says what and where, e.g. `expected an object or an array at the top level, got string`. */
+export class ConnectDecodeError extends SentinelError {
+  readonly problem: string;
+  readonly context: ConnectRequestContext | undefined;
+  constructor(problem: string, context?: ConnectRequestContext) {
+    super('CS_ERR_CONNECT_DECODE', context === undefined ? problem : `${describeRequest(context)}: ${problem}`);
+    this.name = 'ConnectDecodeError';
+    this.problem = problem;
+    this.context = context;
+  }
+}
+
+/** The response body exceeded the client's size limit; reading stopped there. */
+export class ConnectTooLargeError extends SentinelError {
+  readonly context: ConnectRequestContext;
+  readonly limitBytes: number;
+  constructor(context: ConnectRequestContext, limitBytes: number) {
+    super('CS_ERR_CONNECT_TOO_LARGE', `${describeRequest(context)}: response exceeds ${limitBytes} bytes`);
+    this.name = 'ConnectTooLargeError';
+    this.context = context;
+    this.limitBytes = limitBytes;
+  }
 }
