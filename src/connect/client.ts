@@ -1,0 +1,422 @@
+// The Kafka Connect REST client of one cluster: status polling (one expanded request, or per connector before
+// Kafka 2.3), worker info, plugins, health and restarts, with failover across the cluster's workers.
+
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type {
+  ConnectorRestartOutcome,
+  ConnectorStatus,
+  PluginInfo,
+  RestartApi,
+  StatusPoll,
+  WorkerInfo,
+} from '../domain/model.ts';
+import {
+  ConnectDecodeError,
+  ConnectHttpError,
+  ConnectUnreachableError,
+  isSentinelError,
+  SentinelError,
+} from '../errors.ts';
+import { forEachLimited } from './concurrency.ts';
+import {
+  decodeConnectorInfo,
+  decodeConnectorListing,
+  decodeConnectorStatus,
+  decodeErrorBody,
+  decodeHealth,
+  decodePlugins,
+  decodeRestartPlan,
+  decodeWorkerInfo,
+  parseJsonBody,
+  type HealthStatus,
+  type MissingConnector,
+} from './decode.ts';
+import type { ConnectEndpoint } from './endpoint.ts';
+import {
+  createDispatcher,
+  exchange,
+  requestWasNotSent,
+  type ConnectTlsOptions,
+  type ExchangeRequest,
+  type ExchangeResult,
+  type ExchangeSettings,
+  type RequestOutcome,
+} from './transport.ts';
+import { authorizationHeader, parseWorkerUrls, type ConnectAuth, type WorkerTarget } from './workers.ts';
+
+export type { ConnectAuth } from './workers.ts';
+export type { ConnectTlsOptions, RequestOutcome } from './transport.ts';
+export type { ConnectEndpoint } from './endpoint.ts';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_LEGACY_CONCURRENCY = 8;
+
+export interface ConnectClientOptions {
+  /** The cluster's name, for logs and error messages. */
+  cluster: string;
+  /** The cluster's workers. Requests start with the last one that answered and move on when one cannot. */
+  urls: string[];
+  /** Default `{ kind: 'none' }`. Secrets are given as strings already read from their files. */
+  auth?: ConnectAuth;
+  /** TLS for https workers; the server certificate is verified unless `insecureSkipVerify`. */
+  tls?: ConnectTlsOptions;
+  /** Per request and worker, including reading the whole body. Default 10 s. */
+  timeoutMs?: number;
+  /** Default 64 MiB; a larger body fails with CS_ERR_CONNECT_TOO_LARGE as soon as the limit is passed. */
+  maxResponseBytes?: number;
+  /** Status requests in flight at once in the per-connector mode (Kafka before 2.3). Default 8. */
+  legacyConcurrency?: number;
+  /** Called once per HTTP exchange, for `kafka_connect_exporter_rest_requests_total`. */
+  onRequest?: (endpoint: ConnectEndpoint, code: RequestOutcome) => void;
+  logger: Logger;
+  /** An undici Dispatcher to use instead of the client's own (tests). `tls` is then not applied, and close() leaves it open. */
+  dispatcher?: Dispatcher;
+}
+
+/** `GET /health`: `unsupported` when the worker is older than Kafka 3.9 (it answers Connect's JSON 404). */
+export interface WorkerHealth {
+  status: HealthStatus | 'unsupported';
+  message: string;
+}
+
+export interface ConnectClient extends RestartApi {
+  readonly cluster: string;
+  pollStatus(signal?: AbortSignal): Promise<StatusPoll>;
+  getWorkerInfo(signal?: AbortSignal): Promise<WorkerInfo>;
+  getPlugins(signal?: AbortSignal): Promise<PluginInfo[]>;
+  getHealth(signal?: AbortSignal): Promise<WorkerHealth>;
+  /** Aborts requests in flight and closes the connections; later calls fail with CS_ERR_CONNECT_UNREACHABLE. */
+  close(): Promise<void>;
+}
+
+interface RequestSpec extends ExchangeRequest {
+  /** The statuses that are answers to this request; any other becomes a ConnectHttpError. */
+  expect: readonly number[];
+  /** Further checks that an expected status really is an answer (a 5xx from a proxy is not a health report). */
+  isAnswer?: (result: ExchangeResult) => boolean;
+}
+
+const STATUS_POLL_PATH = '/connectors?expand=status&expand=info';
+
+export function createConnectClient(options: ConnectClientOptions): ConnectClient {
+  return new HttpConnectClient(options);
+}
+
+class HttpConnectClient implements ConnectClient {
+  readonly cluster: string;
+  readonly #workers: WorkerTarget[];
+  readonly #logger: Logger;
+  readonly #settings: ExchangeSettings;
+  readonly #ownsDispatcher: boolean;
+  readonly #legacyConcurrency: number;
+  readonly #closing = new AbortController();
+  /** Index of the worker that answered last: the first one tried next time. */
+  #preferred = 0;
+  #lastMode: StatusPoll['mode'] | undefined;
+  /** `connector.class` per connector in the per-connector mode (`GET /connectors/{name}` is a queued endpoint). */
+  readonly #connectorClasses = new Map<string, string>();
+
+  constructor(options: ConnectClientOptions) {
+    this.cluster = options.cluster;
+    this.#workers = parseWorkerUrls(options.urls);
+    this.#logger = options.logger.child({ cluster: options.cluster });
+    this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    const authorization = authorizationHeader(options.auth ?? { kind: 'none' });
+    const onRequest = options.onRequest;
+    this.#settings = {
+      cluster: options.cluster,
+      dispatcher: options.dispatcher ?? createDispatcher(options.tls),
+      headers: {
+        accept: 'application/json',
+        'user-agent': 'connect-sentinel',
+        ...(authorization === undefined ? {} : { authorization }),
+      },
+      timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
+      closing: this.#closing.signal,
+      onRequest: onRequest === undefined ? () => {} : (endpoint, outcome) => onRequest(endpoint, outcome),
+    };
+    if (options.tls?.insecureSkipVerify === true) {
+      this.#logger.warn('TLS certificate verification of Kafka Connect workers is disabled (insecureSkipVerify)');
+    }
+  }
+
+  async pollStatus(signal?: AbortSignal): Promise<StatusPoll> {
+    const result = await this.#send({ method: 'GET', path: STATUS_POLL_PATH, endpoint: 'connectors', expect: [200] }, signal);
+    const listing = decodeWith(result, decodeConnectorListing);
+    if (listing.kind === 'names') {
+      if (listing.invalidEntries > 0) {
+        this.#logger.warn({ count: listing.invalidEntries }, 'Kafka Connect listed connector names that are not strings; ignoring them');
+      }
+      this.#noteMode('per-connector');
+      return this.#pollEachConnector(listing.names, result.context.workerUrl, signal);
+    }
+    this.#noteMode('expanded');
+    this.#connectorClasses.clear();
+    this.#logMissing(listing.missing);
+    return {
+      connectors: listing.connectors,
+      mode: 'expanded',
+      missingStatus: listing.missing.map((missing) => missing.name),
+      workerUrl: result.context.workerUrl,
+    };
+  }
+
+  async getWorkerInfo(signal?: AbortSignal): Promise<WorkerInfo> {
+    const result = await this.#send({ method: 'GET', path: '/', endpoint: 'root', expect: [200] }, signal);
+    return decodeWith(result, decodeWorkerInfo);
+  }
+
+  async getPlugins(signal?: AbortSignal): Promise<PluginInfo[]> {
+    const result = await this.#send({ method: 'GET', path: '/connector-plugins', endpoint: 'plugins', expect: [200] }, signal);
+    return decodeWith(result, decodePlugins);
+  }
+
+  async getHealth(signal?: AbortSignal): Promise<WorkerHealth> {
+    try {
+      const result = await this.#send(
+        {
+          method: 'GET',
+          path: '/health',
+          endpoint: 'health',
+          // 503 (starting) and 500 (herder stuck) carry a health report too; Connect's generic JSON 500 does not.
+          expect: [200, 500, 503],
+          isAnswer: (answer) => answer.status === 200 || looksLikeHealth(answer.text),
+        },
+        signal,
+      );
+      return decodeWith(result, decodeHealth);
+    } catch (err) {
+      // Before 3.9 the path is unknown to Connect, which says so in JSON. Jetty's HTML 404 (a worker still
+      // starting) is not that answer.
+      if (err instanceof ConnectHttpError && err.status === 404 && err.errorCode !== undefined) {
+        return { status: 'unsupported', message: '' };
+      }
+      throw err;
+    }
+  }
+
+  async restartConnector(
+    connector: string,
+    options: { includeTasks: boolean; onlyFailed: boolean },
+    signal?: AbortSignal,
+  ): Promise<ConnectorRestartOutcome> {
+    const query = `includeTasks=${options.includeTasks}&onlyFailed=${options.onlyFailed}`;
+    const result = await this.#send(
+      {
+        method: 'POST',
+        path: `${connectorPath(connector)}/restart?${query}`,
+        endpoint: 'connector_restart',
+        expect: [202, 204],
+      },
+      signal,
+    );
+    // Before 3.0 the flags are ignored and only the connector restarts (204). An empty 202 (a 3.x worker relaying
+    // an older leader's answer) says no more than that, so callers must restart the tasks themselves.
+    if (result.status === 204 || result.text.trim() === '') return { kind: 'connector-only' };
+    return { kind: 'planned', plan: decodeWith(result, (body) => decodeRestartPlan(body, connector)) };
+  }
+
+  async restartTask(connector: string, task: number, signal?: AbortSignal): Promise<void> {
+    await this.#send(
+      {
+        method: 'POST',
+        path: `${connectorPath(connector)}/tasks/${encodeURIComponent(String(task))}/restart`,
+        endpoint: 'task_restart',
+        expect: [200, 204],
+      },
+      signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    if (this.#ownsDispatcher) await this.#settings.dispatcher.destroy();
+  }
+
+  /** Pre-2.3 clusters: one `/status` per connector, `limit` at a time; the class from a cached `GET /connectors/{name}`. */
+  async #pollEachConnector(names: string[], workerUrl: string, signal: AbortSignal | undefined): Promise<StatusPoll> {
+    const listed = new Set(names);
+    for (const name of this.#connectorClasses.keys()) if (!listed.has(name)) this.#connectorClasses.delete(name);
+    const connectors: ConnectorStatus[] = [];
+    const missing: MissingConnector[] = [];
+    await forEachLimited(
+      names,
+      this.#legacyConcurrency,
+      async (name, shared) => {
+        const status = await this.#readStatus(name, shared, missing);
+        if (status === undefined) return;
+        status.connectorClass = await this.#connectorClass(name, shared);
+        connectors.push(status);
+      },
+      signal,
+    );
+    connectors.sort((a, b) => compareNames(a.name, b.name));
+    this.#logMissing(missing);
+    return {
+      connectors,
+      mode: 'per-connector',
+      missingStatus: missing.map((entry) => entry.name).sort(compareNames),
+      workerUrl,
+    };
+  }
+
+  /**
+   * One connector's status; undefined (and an entry in `missing`) when Connect has none for it or answers
+   * something unusable. An unreachable cluster fails the whole poll instead: its answers so far are partial.
+   */
+  async #readStatus(name: string, signal: AbortSignal, missing: MissingConnector[]): Promise<ConnectorStatus | undefined> {
+    try {
+      const result = await this.#send(
+        { method: 'GET', path: `${connectorPath(name)}/status`, endpoint: 'connector_status', expect: [200] },
+        signal,
+      );
+      return decodeWith(result, (body) => decodeConnectorStatus(body, { name }));
+    } catch (err) {
+      if (err instanceof ConnectUnreachableError || !isSentinelError(err)) throw err;
+      missing.push({ name, reason: err.message, malformed: err instanceof ConnectDecodeError });
+      return undefined;
+    }
+  }
+
+  /** Cached once read; a failure leaves it '' for this poll and it is asked again next time. */
+  async #connectorClass(name: string, signal: AbortSignal): Promise<string> {
+    const cached = this.#connectorClasses.get(name);
+    if (cached !== undefined) return cached;
+    try {
+      const result = await this.#send(
+        { method: 'GET', path: connectorPath(name), endpoint: 'connector_info', expect: [200] },
+        signal,
+      );
+      const { connectorClass } = decodeWith(result, decodeConnectorInfo);
+      this.#connectorClasses.set(name, connectorClass);
+      return connectorClass;
+    } catch (err) {
+      if (signal.aborted || !isSentinelError(err)) throw err;
+      this.#logger.debug({ connector: name, err: err.message }, 'Reading the connector class failed; will retry next poll');
+      return '';
+    }
+  }
+
+  /**
+   * Sends to the preferred worker first, then to the others in turn. Moves on only when a worker gave no answer:
+   * a transport failure or timeout, or a 5xx or 404 that is not Connect's JSON (a proxy's page, Jetty's startup
+   * page). A POST moves on only when it certainly did not reach a worker, so a restart is never sent twice.
+   */
+  async #send(spec: RequestSpec, signal: AbortSignal | undefined): Promise<ExchangeResult> {
+    if (this.#closing.signal.aborted) {
+      const workerUrl = this.#workers[this.#preferred]?.label ?? '';
+      throw new ConnectUnreachableError(
+        { cluster: this.cluster, endpoint: spec.endpoint, workerUrl },
+        { timeout: false, aborted: true },
+      );
+    }
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < this.#workers.length; attempt += 1) {
+      const index = (this.#preferred + attempt) % this.#workers.length;
+      const worker = this.#workers[index] as WorkerTarget;
+      let result: ExchangeResult;
+      try {
+        result = await exchange(this.#settings, worker, spec, signal);
+      } catch (err) {
+        if (!(err instanceof ConnectUnreachableError) || err.aborted) throw err;
+        if (spec.method !== 'GET' && !requestWasNotSent(err)) throw err;
+        lastError = this.#noteFailover(err, worker, spec.endpoint);
+        continue;
+      }
+      if (spec.expect.includes(result.status) && (spec.isAnswer?.(result) ?? true)) {
+        this.#preferred = index;
+        return result;
+      }
+      const error = httpError(result);
+      const noAnswer = error.errorCode === undefined && (result.status >= 500 || result.status === 404);
+      // A 404 page means the request never reached Connect's resources, so even a POST may go elsewhere.
+      if (noAnswer && (spec.method === 'GET' || result.status === 404)) {
+        lastError = this.#noteFailover(error, worker, spec.endpoint);
+        continue;
+      }
+      this.#preferred = index;
+      throw error;
+    }
+    throw lastError as Error;
+  }
+
+  #noteFailover(err: Error, worker: WorkerTarget, endpoint: ConnectEndpoint): Error {
+    if (this.#workers.length > 1) {
+      this.#logger.warn({ worker: worker.label, endpoint, err: err.message }, 'Kafka Connect worker gave no answer; trying the next one');
+    }
+    return err;
+  }
+
+  #noteMode(mode: StatusPoll['mode']): void {
+    if (mode === this.#lastMode) return;
+    if (mode === 'per-connector') {
+      this.#logger.info('Kafka Connect ignores ?expand (Kafka before 2.3): reading each connector status separately');
+    } else if (this.#lastMode !== undefined) {
+      this.#logger.info('Kafka Connect supports ?expand again: reading all statuses in one request');
+    }
+    this.#lastMode = mode;
+  }
+
+  /** Connectors without a status are normal while they start; a malformed status is worth a warning. */
+  #logMissing(missing: MissingConnector[]): void {
+    const malformed = missing.filter((entry) => entry.malformed);
+    if (malformed.length > 0) {
+      this.#logger.warn(
+        { count: malformed.length, examples: malformed.slice(0, 5) },
+        'Kafka Connect sent connector statuses of an unexpected shape; reporting them as missing',
+      );
+    }
+    if (missing.length > malformed.length) {
+      this.#logger.debug({ count: missing.length - malformed.length }, 'Kafka Connect has no status yet for some connectors');
+    }
+  }
+}
+
+function decodeWith<T>(result: ExchangeResult, decoder: (body: unknown) => T): T {
+  try {
+    return decoder(parseJsonBody(result.text));
+  } catch (err) {
+    if (err instanceof ConnectDecodeError) throw new ConnectDecodeError(err.problem, result.context);
+    throw err;
+  }
+}
+
+function httpError(result: ExchangeResult): ConnectHttpError {
+  const body = decodeErrorBody(result.text);
+  return new ConnectHttpError(result.context, {
+    status: result.status,
+    connectMessage: body?.message ?? null,
+    ...(body === undefined ? {} : { errorCode: body.errorCode }),
+  });
+}
+
+/** A health report has a `status` string; Connect's generic error body has `error_code` instead. */
+function looksLikeHealth(text: string): boolean {
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null && typeof (body as { status?: unknown }).status === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function connectorPath(connector: string): string {
+  return `/connectors/${encodeURIComponent(connector)}`;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SentinelError('CS_ERR_CONFIG_INVALID', `Kafka Connect client option ${name} must be a positive integer`);
+  }
+  return value;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
