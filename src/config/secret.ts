@@ -1,0 +1,41 @@
+// A credential loaded from the config. It prints as <redacted> everywhere a value can leak: string conversion,
+// JSON, util.inspect (and so console.log and pino). Only reveal() hands out the value, at the point of use.
+
+import { inspect } from 'node:util';
+
+const REDACTED = '<redacted>';
+
+export class Secret {
+  // A private field: not enumerable, not copied by spread or structuredClone, invisible to util.inspect.
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  /** The secret value. Call it only where the value is used (an Authorization header, a TLS context). */
+  reveal(): string {
+    return this.#value;
+  }
+
+  /** Compares without revealing the value to the caller's logs; not constant-time. */
+  equals(other: Secret): boolean {
+    return this.#value === other.#value;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  [Symbol.toPrimitive](): string {
+    return REDACTED;
+  }
+
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
