@@ -125,7 +125,6 @@ class HttpConnectClient implements ConnectClient {
     this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
     this.#ownsDispatcher = options.dispatcher === undefined;
     const authorization = authorizationHeader(options.auth ?? { kind: 'none' });
-    const onRequest = options.onRequest;
     this.#settings = {
       cluster: options.cluster,
       dispatcher: options.dispatcher ?? createDispatcher(options.tls),
@@ -137,7 +136,7 @@ class HttpConnectClient implements ConnectClient {
       timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
       closing: this.#closing.signal,
-      onRequest: onRequest === undefined ? () => {} : (endpoint, outcome) => onRequest(endpoint, outcome),
+      onRequest: options.onRequest ?? (() => {}),
     };
     if (options.tls?.insecureSkipVerify === true) {
       this.#logger.warn('TLS certificate verification of Kafka Connect workers is disabled (insecureSkipVerify)');
