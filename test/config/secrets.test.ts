@@ -1,0 +1,131 @@
+// A planted marker secret must not come out of the loaded config by any ordinary way of printing it.
+
+import { Writable } from 'node:stream';
+import { format, inspect } from 'node:util';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.ts';
+import { Secret } from '../../src/config/secret.ts';
+
+const MARKER = 'MARKER-s3cr3t-7f1c';
+const PEM_KEY = `-----BEGIN PRIVATE KEY-----\n${MARKER}\n-----END PRIVATE KEY-----\n`;
+const PEM_CERT = '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----\n';
+
+const FILES: Record<string, string> = {
+  '/secrets/password': `${MARKER}-file\n`,
+  '/secrets/token': `${MARKER}-token\n`,
+  '/secrets/api': `${MARKER}-api`,
+  '/tls/key.pem': PEM_KEY,
+  '/tls/cert.pem': PEM_CERT,
+};
+
+async function readFile(path: string): Promise<string> {
+  const text = FILES[path];
+  if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+  return text;
+}
+
+const TEXT = `
+clusters:
+  - name: with-password
+    url: https://connect:8443
+    basicAuth: { username: admin, password: "\${SECRET}" }
+    tls: { certFile: /tls/cert.pem, keyFile: /tls/key.pem }
+  - name: with-password-file
+    url: http://connect-2:8083
+    basicAuth: { username: admin, passwordFile: /secrets/password }
+  - name: with-token
+    url: http://connect-3:8083
+    bearerTokenFile: /secrets/token
+web:
+  tls: { certFile: /tls/cert.pem, keyFile: /tls/key.pem }
+  basicAuth: { username: prometheus, passwordFile: /secrets/password }
+  bearerTokenFile: /secrets/token
+api:
+  tokenFile: /secrets/api
+`;
+
+function load(text: string) {
+  return parseConfigText(text, { source: 'sentinel.yaml', baseDir: '/', env: { SECRET: `${MARKER}-env` }, readFile });
+}
+
+describe('secrets in the loaded config', () => {
+  it('are all loaded and revealable where they are used', async () => {
+    const { config } = await load(TEXT);
+    const secrets = [
+      config.clusters[0]?.basicAuth?.password,
+      config.clusters[0]?.tls?.key,
+      config.clusters[1]?.basicAuth?.password,
+      config.clusters[2]?.bearerToken,
+      config.web.tls?.key,
+      config.web.basicAuth?.password,
+      config.web.bearerToken,
+      config.api.token,
+    ];
+    expect(secrets.map((secret) => secret?.reveal().includes(MARKER))).toEqual(Array(8).fill(true));
+  });
+
+  it('never print: JSON, util.inspect, format, String and templates show <redacted>', async () => {
+    const loaded = await load(TEXT);
+    const { config } = loaded;
+    const printed = [
+      JSON.stringify(loaded),
+      JSON.stringify(config, null, 2),
+      inspect(loaded, { depth: Infinity, showHidden: true, getters: true }),
+      format('%s %o %O %j', config, config, config, config),
+      String(config.api.token),
+      `${config.api.token}`,
+      `${String(config.clusters[0]?.basicAuth?.password)}`,
+      inspect(structuredClone(config), { depth: Infinity, showHidden: true }),
+      JSON.stringify({ ...config.clusters[0]?.basicAuth }),
+    ];
+    for (const text of printed) expect(text).not.toContain(MARKER);
+    expect(JSON.stringify(config.api)).toBe('{"token":"<redacted>"}');
+    expect(inspect(config.web.basicAuth)).toBe("{ username: 'prometheus', password: <redacted> }");
+  });
+
+  it('never reach a pino log line', async () => {
+    const { config } = await load(TEXT);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    pino(sink).info({ config }, 'Configuration loaded');
+    expect(lines.join('')).toContain('<redacted>');
+    expect(lines.join('')).not.toContain(MARKER);
+  });
+
+  it('never appear in error messages', async () => {
+    const bad = `
+clusters:
+  - name: a
+    url: http://admin:${MARKER}@connect:8083
+    basicAuth: "${MARKER}"
+    bearerTokenFile: 42
+  - name: b
+    url: [http://b:8083, "${MARKER}"]
+    basicAuth: { username: admin, password: ["${MARKER}"] }
+web:
+  basicAuth: { username: admin, password: 7, passwordFile: /secrets/password }
+`;
+    const err = await load(bad).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message.split('\n').length).toBeGreaterThan(3);
+    expect((err as Error).message).not.toContain(MARKER);
+  });
+});
+
+describe('Secret', () => {
+  it('compares by value without revealing it', () => {
+    expect(new Secret('a').equals(new Secret('a'))).toBe(true);
+    expect(new Secret('a').equals(new Secret('b'))).toBe(false);
+    expect(Object.keys(new Secret('a'))).toEqual([]);
+    expect(`${new Secret('a')}`).toBe('<redacted>');
+  });
+});
