@@ -1,6 +1,6 @@
 // Which connectors of a cluster connect-sentinel watches: included by any include glob, and by no exclude glob.
 
-import { compileGlob } from '../restart/glob.ts';
+import { compileGlobs } from '../restart/glob.ts';
 
 export interface ConnectorSelection {
   readonly include: readonly string[];
@@ -8,7 +8,7 @@ export interface ConnectorSelection {
 }
 
 export function connectorFilter(selection: ConnectorSelection): (connector: string) => boolean {
-  const included = selection.include.map(compileGlob);
-  const excluded = selection.exclude.map(compileGlob);
-  return (connector) => included.some((matches) => matches(connector)) && !excluded.some((matches) => matches(connector));
+  const included = compileGlobs(selection.include);
+  const excluded = compileGlobs(selection.exclude);
+  return (connector) => included(connector) && !excluded(connector);
 }

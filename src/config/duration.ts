@@ -88,7 +88,10 @@ export function parseSize(value: string | number): number {
   const match = SIZE_PATTERN.exec(value);
   const unit = match?.[2] ?? 'B';
   const factor = SIZE_UNITS[unit];
-  if (!match || factor === undefined) throw new SentinelError('CS_ERR_CONFIG_INVALID', invalidSizeMessage(value));
+  // A fraction needs a unit larger than a byte: `1.5MiB` is fine, `1.5` bytes is not.
+  if (!match || factor === undefined || (factor === 1 && match[1]?.includes('.'))) {
+    throw new SentinelError('CS_ERR_CONFIG_INVALID', invalidSizeMessage(value));
+  }
   const bytes = Math.floor(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) throw new SentinelError('CS_ERR_CONFIG_INVALID', `invalid size ${quote(value)}: too large`);
   return bytes;

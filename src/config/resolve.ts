@@ -155,6 +155,7 @@ export async function resolveConfig(spec: ConfigSpec, options: ResolveOptions): 
     dataDir: spec.dataDir === undefined ? DEFAULT_DATA_DIR : resolvePath(options.baseDir, spec.dataDir),
     metrics: spec.metrics,
     log: spec.log,
+    restart: spec.restart,
   };
   return { resolved: { config: deepFreeze(config), fileContents: files.contents }, issues: files.issues };
 }

@@ -3,6 +3,7 @@
 // and TLS files read and relative paths resolved (see resolve.ts).
 
 import { z } from 'zod';
+import { restartSectionSchema, type RestartSection } from '../restart/config.ts';
 import { globSchema } from '../restart/glob.ts';
 import type { ConnectorSelection } from './connector-filter.ts';
 import { checkConnectUrl } from './connect-url.ts';
@@ -184,6 +185,7 @@ export const configSchema = z.strictObject({
     .strictObject({ dropZeroStates: z.boolean().default(false), processMetrics: z.boolean().default(true) })
     .prefault({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  restart: restartSectionSchema,
 });
 
 /** What the file says, validated and defaulted: file paths not yet read. */
@@ -251,4 +253,14 @@ export interface Config {
   readonly dataDir: string;
   readonly metrics: { readonly dropZeroStates: boolean; readonly processMetrics: boolean };
   readonly log: { readonly level: LogLevel };
+  /** Auto-restart policy (src/restart/config.ts); off unless `restart.enabled`. */
+  readonly restart: DeepReadonly<RestartSection>;
 }
+
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly DeepReadonly<Item>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;

@@ -18,11 +18,6 @@ export class Secret {
     return this.#value;
   }
 
-  /** Compares without revealing the value to the caller's logs; not constant-time. */
-  equals(other: Secret): boolean {
-    return this.#value === other.#value;
-  }
-
   toString(): string {
     return REDACTED;
   }

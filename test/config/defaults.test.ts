@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.ts';
 import { isSentinelError } from '../../src/errors.ts';
+import { restartSectionSchema } from '../../src/restart/config.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/config/', import.meta.url)).replace(/\/$/, '');
 const CERT = readFileSync(`${FIXTURES}/tls/fake-cert.pem`, 'utf8');
@@ -30,7 +31,9 @@ describe('defaults', () => {
       dataDir: './data',
       metrics: { dropZeroStates: false, processMetrics: true },
       log: { level: 'info' },
+      restart: JSON.parse(JSON.stringify(restartSectionSchema.parse(undefined))),
     });
+    expect(config.restart.enabled).toBe(false);
     expect(config.clusters[0]?.basicAuth).toBeUndefined();
     expect(config.web.host).toBeUndefined();
     expect(config.api.token).toBeUndefined();
@@ -111,8 +114,9 @@ describe('loadConfigFile', () => {
 
   it('applies command line overrides on top of the file', async () => {
     const { config } = await loadConfigFile(`${FIXTURES}/valid-full.yaml`, { CONNECT_DEV_PASSWORD: 'x' }, {
-      overrides: { listenAddress: '127.0.0.1:0', logLevel: 'warn', dataDir: 'elsewhere' },
+      overrides: { listenAddress: '127.0.0.1:0', logLevel: 'warn', dataDir: 'elsewhere', restartEnabled: true, restartDryRun: true },
     });
+    expect(config.restart).toMatchObject({ enabled: true, dryRun: true });
     expect(config.web).toMatchObject({ listenAddress: '127.0.0.1:0', host: '127.0.0.1', port: 0 });
     expect(config.log.level).toBe('warn');
     expect(config.dataDir).toBe('elsewhere');

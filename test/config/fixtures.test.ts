@@ -153,6 +153,15 @@ const INVALID: ReadonlyArray<readonly [string, readonly string[]]> = [
     'invalid-several-problems.yaml: web.listenAddres: unknown key (did you mean listenAddress?)',
     'invalid-several-problems.yaml: log.level: must be one of trace, debug, info, warn, error, fatal, got "loud"',
   ]],
+  ['invalid-restart-bad-cron.yaml', ['invalid-restart-bad-cron.yaml: restart.blackouts[0].cron: invalid cron expression "61 * * * *"']],
+  ['invalid-restart-empty-glob.yaml', ['invalid-restart-empty-glob.yaml: restart.rules[0].match.exceptions[1]: glob must not be empty']],
+  ['invalid-restart-duplicate-rule-name.yaml', ['invalid-restart-duplicate-rule-name.yaml: restart.rules[1].name: duplicate rule name "jdbc"']],
+  ['invalid-restart-unknown-action.yaml', [
+    'invalid-restart-unknown-action.yaml: restart.rules[0].action: must be one of restart, never, got "reboot"',
+  ]],
+  ['invalid-restart-unknown-key.yaml', [
+    'invalid-restart-unknown-key.yaml: restart.defaults.backoff.mulitplier: unknown key (did you mean multiplier?)',
+  ]],
 ];
 
 function load(file: string) {
