@@ -46,19 +46,34 @@ interface FlagSpec {
 
 const FLAGS = {
   'config.file': { kind: 'string', placeholder: 'PATH', help: 'YAML configuration file (see docs/configuration.md).' },
-  'config.check': { kind: 'boolean', help: 'Validate the configuration and the files it names, then exit (0 valid, 1 invalid).' },
+  'config.check': {
+    kind: 'boolean',
+    help: 'Validate the configuration and the files it names, then exit (0 valid, 1 invalid).',
+  },
   'connect.url': {
     kind: 'list',
     placeholder: 'URL',
     help: 'Kafka Connect worker URL, for a single cluster without a config file. Repeat or comma-separate for several workers.',
   },
-  'connect.name': { kind: 'string', placeholder: 'NAME', help: 'The cluster\'s name (the connect_cluster label). Default: default.' },
-  'connect.username': { kind: 'string', placeholder: 'USER', help: `Basic auth user; the password comes from $${PASSWORD_ENV} or --connect.password-file.` },
+  'connect.name': {
+    kind: 'string',
+    placeholder: 'NAME',
+    help: "The cluster's name (the connect_cluster label). Default: default.",
+  },
+  'connect.username': {
+    kind: 'string',
+    placeholder: 'USER',
+    help: `Basic auth user; the password comes from $${PASSWORD_ENV} or --connect.password-file.`,
+  },
   'connect.password-file': { kind: 'string', placeholder: 'PATH', help: 'File holding the basic auth password.' },
   'connect.bearer-token-file': { kind: 'string', placeholder: 'PATH', help: 'File holding a bearer token for Kafka Connect.' },
-  'connect.tls.ca-file': { kind: 'string', placeholder: 'PATH', help: 'PEM CA bundle to verify Kafka Connect\'s certificate.' },
-  'connect.tls.insecure-skip-verify': { kind: 'boolean', help: 'Do not verify Kafka Connect\'s certificate.' },
-  'web.listen-address': { kind: 'string', placeholder: 'ADDR', help: `Address to listen on (host:port, [::1]:port or :port). Default: ${DEFAULT_LISTEN_ADDRESS}.` },
+  'connect.tls.ca-file': { kind: 'string', placeholder: 'PATH', help: "PEM CA bundle to verify Kafka Connect's certificate." },
+  'connect.tls.insecure-skip-verify': { kind: 'boolean', help: "Do not verify Kafka Connect's certificate." },
+  'web.listen-address': {
+    kind: 'string',
+    placeholder: 'ADDR',
+    help: `Address to listen on (host:port, [::1]:port or :port). Default: ${DEFAULT_LISTEN_ADDRESS}.`,
+  },
   'data.dir': { kind: 'string', placeholder: 'PATH', help: 'Directory for restart history. Default: ./data.' },
   'log.level': { kind: 'string', placeholder: 'LEVEL', help: `One of ${LOG_LEVELS.join(', ')}. Default: info.` },
   'restart.enabled': { kind: 'boolean', help: 'Restart failed connectors and tasks by policy (off by default).' },
@@ -157,7 +172,9 @@ function connectUrls(values: string[]): string[] {
 function parseLogLevel(value: string | undefined): LogLevel | undefined {
   if (value === undefined) return undefined;
   const level = LOG_LEVELS.find((candidate) => candidate === value);
-  if (level === undefined) throw usageError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  if (level === undefined) {
+    throw usageError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
   return level;
 }
 
@@ -188,7 +205,9 @@ function connectFlags(values: FlagValues): ConnectFlags | undefined {
     tlsCaFile: stringFlag(values, 'connect.tls.ca-file'),
     tlsInsecureSkipVerify: values['connect.tls.insecure-skip-verify'] === true,
   };
-  if (flags.passwordFile !== undefined && flags.username === undefined) throw usageError('--connect.password-file needs --connect.username');
+  if (flags.passwordFile !== undefined && flags.username === undefined) {
+    throw usageError('--connect.password-file needs --connect.username');
+  }
   if (flags.username !== undefined && flags.bearerTokenFile !== undefined) {
     throw usageError('set either --connect.username or --connect.bearer-token-file, not both');
   }

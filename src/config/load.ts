@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { SentinelError, type ErrorCode } from '../errors.ts';
 import { expandEnv, type Env } from './env.ts';
 import { formatKeyPath, isWithin, type ConfigIssue, type KeyPath } from './issues.ts';
-import { resolveConfig, type ReadFile } from './resolve.ts';
+import { readFailureReason, resolveConfig, type ReadFile } from './resolve.ts';
 import { configSchema, type Config, type LogLevel } from './schema.ts';
 import { parseWithSchema } from './zod-issues.ts';
 
@@ -63,7 +63,11 @@ function fail(code: ErrorCode, lines: readonly string[]): never {
 }
 
 /** Formats issues as `<source>: <key path>: <reason>`; `locate` may name a key differently (e.g. as a flag). */
-export function formatIssues(source: string, issues: readonly ConfigIssue[], locate?: (path: KeyPath) => string | undefined): string[] {
+export function formatIssues(
+  source: string,
+  issues: readonly ConfigIssue[],
+  locate?: (path: KeyPath) => string | undefined,
+): string[] {
   return issues.map(({ path, message }) => {
     const located = locate?.(path);
     if (located !== undefined) return `${located}: ${message}`;
@@ -83,16 +87,21 @@ function parseYaml(text: string, source: string): unknown {
   try {
     const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
     const problems = [...document.errors, ...document.warnings];
-    if (problems.length > 0) fail('CS_ERR_CONFIG_INVALID', problems.map((problem) => yamlProblem(source, problem, lines)));
+    if (problems.length > 0) {
+      fail('CS_ERR_CONFIG_INVALID', problems.map((problem) => yamlProblem(source, problem, lines)));
+    }
     tree = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (err instanceof SentinelError) throw err;
     // Unresolved aliases, alias bombs and the like surface while converting; the message names no value.
     fail('CS_ERR_CONFIG_INVALID', [`${source}: invalid YAML: ${(err as Error).message}`]);
   }
-  if (tree === null || tree === undefined) fail('CS_ERR_CONFIG_INVALID', [`${source}: the file is empty; at least "clusters" is required`]);
+  if (tree === null || tree === undefined) {
+    fail('CS_ERR_CONFIG_INVALID', [`${source}: the file is empty; at least "clusters" is required`]);
+  }
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    fail('CS_ERR_CONFIG_INVALID', [`${source}: expected a mapping of keys at the top level, got ${Array.isArray(tree) ? 'a list' : 'a single value'}`]);
+    const got = Array.isArray(tree) ? 'a list' : 'a single value';
+    fail('CS_ERR_CONFIG_INVALID', [`${source}: expected a mapping of keys at the top level, got ${got}`]);
   }
   return tree;
 }
@@ -120,14 +129,18 @@ export interface BuildOptions extends Omit<ParseOptions, 'source'> {
 }
 
 /** The shared pipeline behind files and flags: a parsed tree in, a frozen Config out. */
-export async function buildConfig(tree: Record<string, unknown>, options: BuildOptions): Promise<{ config: Config; fileContents: string[] }> {
+export async function buildConfig(
+  tree: Record<string, unknown>,
+  options: BuildOptions,
+): Promise<{ config: Config; fileContents: string[] }> {
   const overridden = { ...tree };
   if (options.overrides) applyOverrides(overridden, options.overrides);
   const expanded = options.expandEnv ? expandEnv(overridden, options.env ?? {}) : { value: overridden, issues: [] };
   const parsed = await parseWithSchema(configSchema, expanded.value);
   if (!parsed.ok || expanded.issues.length > 0) {
     // A value whose variable is unset would fail the schema too; report the cause only.
-    const schemaIssues = parsed.ok ? [] : parsed.issues.filter((issue) => !expanded.issues.some((env) => isWithin(issue.path, env.path)));
+    const causedByEnv = (path: KeyPath) => expanded.issues.some((issue) => isWithin(path, issue.path));
+    const schemaIssues = parsed.ok ? [] : parsed.issues.filter((issue) => !causedByEnv(issue.path));
     fail(options.code, options.format([...expanded.issues, ...schemaIssues]));
   }
   const { resolved, issues } = await resolveConfig(parsed.value, {
@@ -168,8 +181,10 @@ export async function loadConfigFile(
   try {
     text = await readFile(path);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new SentinelError('CS_ERR_CONFIG_READ', `${path}: cannot read the config file: ${typeof code === 'string' ? code : 'read failed'}`, { cause: err });
+    throw new SentinelError('CS_ERR_CONFIG_READ', `${path}: cannot read the config file: ${readFailureReason(err)}`, {
+      cause: err,
+    });
   }
-  return parseConfigText(text, { source: path, baseDir: dirname(resolvePath(path)), env, readFile, overrides: options.overrides });
+  const baseDir = dirname(resolvePath(path));
+  return parseConfigText(text, { source: path, baseDir, env, readFile, overrides: options.overrides });
 }

@@ -3,7 +3,13 @@
 
 import { resolve as resolvePath } from 'node:path';
 import type { ConfigIssue, KeyPath } from './issues.ts';
-import { DEFAULT_DATA_DIR, type BasicAuthCredentials, type ClusterConfig, type Config, type ConfigSpec } from './schema.ts';
+import {
+  DEFAULT_DATA_DIR,
+  type BasicAuthCredentials,
+  type ClusterConfig,
+  type Config,
+  type ConfigSpec,
+} from './schema.ts';
 import { Secret } from './secret.ts';
 
 /** Reads a whole file as UTF-8; rejects with a Node.js system error (its `code` names the reason). */
@@ -27,7 +33,8 @@ const PEM_MARKERS: Record<Exclude<FileKind, 'secret'>, RegExp> = {
   'private key': /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
 };
 
-function reasonOf(err: unknown): string {
+/** The OS reason a read failed (`ENOENT`, `EACCES`, …); never the error's message, which may quote content. */
+export function readFailureReason(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'read failed';
 }
@@ -47,7 +54,7 @@ class FileReader {
     try {
       text = await this.#options.readFile(absolute);
     } catch (err) {
-      this.issues.push({ path, message: `cannot read ${JSON.stringify(absolute)}: ${reasonOf(err)}` });
+      this.issues.push({ path, message: `cannot read ${JSON.stringify(absolute)}: ${readFailureReason(err)}` });
       return undefined;
     }
     this.contents.push(text);
@@ -75,14 +82,22 @@ class FileReader {
   ): Promise<BasicAuthCredentials | undefined> {
     if (auth === undefined) return undefined;
     const password =
-      auth.password !== undefined ? new Secret(auth.password) : await this.secret(auth.passwordFile, [...path, 'passwordFile']);
+      auth.password === undefined
+        ? await this.secret(auth.passwordFile, [...path, 'passwordFile'])
+        : new Secret(auth.password);
     return { username: auth.username, password: password ?? new Secret('') };
   }
 }
 
-async function resolveCluster(cluster: ConfigSpec['clusters'][number], index: number, files: FileReader): Promise<ClusterConfig> {
+async function resolveCluster(
+  cluster: ConfigSpec['clusters'][number],
+  index: number,
+  files: FileReader,
+): Promise<ClusterConfig> {
   const path = ['clusters', index];
   const { tls } = cluster;
+  const certificate = (file: string | undefined, key: string) =>
+    file === undefined ? undefined : files.read(file, [...path, 'tls', key], 'certificate');
   return {
     name: cluster.name,
     urls: cluster.url,
@@ -92,8 +107,8 @@ async function resolveCluster(cluster: ConfigSpec['clusters'][number], index: nu
       tls === undefined
         ? undefined
         : {
-            ca: tls.caFile === undefined ? undefined : await files.read(tls.caFile, [...path, 'tls', 'caFile'], 'certificate'),
-            cert: tls.certFile === undefined ? undefined : await files.read(tls.certFile, [...path, 'tls', 'certFile'], 'certificate'),
+            ca: await certificate(tls.caFile, 'caFile'),
+            cert: await certificate(tls.certFile, 'certFile'),
             key: await secretPem(files, tls.keyFile, [...path, 'tls', 'keyFile']),
             insecureSkipVerify: tls.insecureSkipVerify,
             serverName: tls.serverName,
@@ -124,7 +139,10 @@ function deepFreeze<T>(value: T): T {
  * Reads the files a spec names. Files are read one after another so problems come out in key order. When there
  * are issues the config is incomplete (empty placeholders stand in for unreadable files) and must be discarded.
  */
-export async function resolveConfig(spec: ConfigSpec, options: ResolveOptions): Promise<{ resolved: Resolved; issues: ConfigIssue[] }> {
+export async function resolveConfig(
+  spec: ConfigSpec,
+  options: ResolveOptions,
+): Promise<{ resolved: Resolved; issues: ConfigIssue[] }> {
   const files = new FileReader(options);
   const clusters: ClusterConfig[] = [];
   for (const [i, cluster] of spec.clusters.entries()) clusters.push(await resolveCluster(cluster, i, files));

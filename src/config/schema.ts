@@ -141,19 +141,27 @@ const clusterSchema = z
         message: `must not exceed pollInterval (${formatDuration(cluster.pollInterval)})`,
       });
     }
-    if (cluster.tls !== undefined && Array.isArray(cluster.url) && !cluster.url.some((url) => url.startsWith('https:'))) {
+    const usesHttps = Array.isArray(cluster.url) && cluster.url.some((url) => url.startsWith('https:'));
+    if (cluster.tls !== undefined && !usesHttps) {
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'is set, but no url uses https' });
     }
   })
   // A poll must end before the next one starts, so the timeout never exceeds the interval.
-  .transform(({ timeout, ...cluster }) => ({ ...cluster, timeout: timeout ?? Math.min(DEFAULT_TIMEOUT_MS, cluster.pollInterval) }));
+  .transform(({ timeout, ...cluster }) => ({
+    ...cluster,
+    timeout: timeout ?? Math.min(DEFAULT_TIMEOUT_MS, cluster.pollInterval),
+  }));
 
 const clustersSchema = z.array(clusterSchema).min(1).superRefine((clusters, ctx) => {
   const firstIndex = new Map<string, number>();
   clusters.forEach((cluster, i) => {
     const first = firstIndex.get(cluster.name);
-    if (first === undefined) firstIndex.set(cluster.name, i);
-    else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate cluster name ${quote(cluster.name)} (also clusters[${first}])` });
+    if (first === undefined) {
+      firstIndex.set(cluster.name, i);
+      return;
+    }
+    const message = `duplicate cluster name ${quote(cluster.name)} (also clusters[${first}])`;
+    ctx.addIssue({ code: 'custom', path: [i, 'name'], message });
   });
 });
 
@@ -168,8 +176,10 @@ const listenAddressSchema = z.string().transform((text, ctx) => {
 
 const webSchema = z
   .strictObject({
-    listenAddress: listenAddressSchema.default({ listenAddress: DEFAULT_LISTEN_ADDRESS, ...parseListenAddress(DEFAULT_LISTEN_ADDRESS) }),
-    tls: z.strictObject({ certFile: filePathSchema, keyFile: filePathSchema, clientCaFile: filePathSchema.optional() }).optional(),
+    listenAddress: listenAddressSchema.prefault(DEFAULT_LISTEN_ADDRESS),
+    tls: z
+      .strictObject({ certFile: filePathSchema, keyFile: filePathSchema, clientCaFile: filePathSchema.optional() })
+      .optional(),
     basicAuth: basicAuthSchema.optional(),
     bearerTokenFile: filePathSchema.optional(),
     maxRequestBodySize: sizeBetween(1024, MAX_RESPONSE_SIZE_LIMIT).default(parseSize('64KiB')),
