@@ -20,7 +20,12 @@ function describeValue(input: unknown): string {
   if (input === null) return 'an empty value';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
-  if (typeof input === 'number' && !Number.isInteger(input)) return 'a fraction';
+  if (typeof input === 'boolean') return 'a boolean';
+  if (typeof input === 'number') {
+    if (Number.isNaN(input)) return 'not-a-number';
+    if (!Number.isFinite(input)) return 'infinity';
+    if (!Number.isInteger(input)) return 'a fraction';
+  }
   return TYPE_NOUNS[typeof input] ?? typeof input;
 }
 

@@ -159,6 +159,14 @@ const INVALID: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['invalid-restart-unknown-action.yaml', [
     'invalid-restart-unknown-action.yaml: restart.rules[0].action: must be one of restart, never, got "reboot"',
   ]],
+  ['invalid-restart-wrong-number.yaml', [
+    'invalid-restart-wrong-number.yaml: restart.defaults.backoff.multiplier: expected a number, got infinity',
+    'invalid-restart-wrong-number.yaml: restart.recovery.healthyPolls: expected a whole number, got a fraction',
+  ]],
+  ['invalid-section-wrong-type.yaml', [
+    'invalid-section-wrong-type.yaml: metrics: expected a mapping, got an empty value',
+    'invalid-section-wrong-type.yaml: restart: expected a mapping, got a boolean',
+  ]],
   ['invalid-restart-unknown-key.yaml', [
     'invalid-restart-unknown-key.yaml: restart.defaults.backoff.mulitplier: unknown key (did you mean multiplier?)',
   ]],
