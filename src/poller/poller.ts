@@ -44,6 +44,8 @@ export interface ClusterPollerOptions {
   logger: Logger;
   onPoll: (cycle: PollCycle) => void | Promise<void>;
   trust?: TrustOptions;
+  /** Carried over from the poller this one replaces (config reload), so nothing is forgotten. */
+  initial?: ReconcileState;
 }
 
 export class ClusterPoller {
@@ -63,11 +65,16 @@ export class ClusterPoller {
   constructor(options: ClusterPollerOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#state = initialState(options.cluster);
+    this.#state = options.initial ?? initialState(options.cluster);
   }
 
   get view(): ClusterView {
     return this.#state.view;
+  }
+
+  /** Everything the poller believes about the cluster, to hand to a replacement after a reload. */
+  get state(): ReconcileState {
+    return this.#state;
   }
 
   /** How many polls have completed (successfully or not). */
