@@ -14,6 +14,8 @@ export interface ConnectTlsOptions {
   key?: string | Buffer;
   /** Accept any server certificate. For lab clusters only; the client logs a warning when it is set. */
   insecureSkipVerify?: boolean;
+  /** The name to send as SNI and to verify the certificate against, when it differs from the URL's host. */
+  serverName?: string;
 }
 
 /** What `onRequest` receives: the HTTP status as a string, or why there was none. */
@@ -52,6 +54,7 @@ export function createDispatcher(tls: ConnectTlsOptions | undefined): Agent {
       ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
       ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
       ...(tls?.key === undefined ? {} : { key: tls.key }),
+      ...(tls?.serverName === undefined ? {} : { servername: tls.serverName }),
       rejectUnauthorized: tls?.insecureSkipVerify !== true,
     },
   });

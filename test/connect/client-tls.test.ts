@@ -19,6 +19,8 @@ interface Pki {
   clientKey: Buffer;
   clientCert: Buffer;
   otherCa: Buffer;
+  namedKey: Buffer;
+  namedCert: Buffer;
 }
 
 let dir: string;
@@ -44,6 +46,7 @@ beforeAll(() => {
   makeCa('other-ca');
   issue('connect-worker', 'test-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   issue('sentinel-client', 'test-ca', 'extendedKeyUsage=clientAuth\n');
+  issue('connect-1.internal', 'test-ca', 'subjectAltName=DNS:connect-1.internal\nextendedKeyUsage=serverAuth\n');
   const read = (file: string) => readFileSync(join(dir, file));
   pki = {
     ca: read('test-ca.pem'),
@@ -52,6 +55,8 @@ beforeAll(() => {
     clientKey: read('sentinel-client.key'),
     clientCert: read('sentinel-client.pem'),
     otherCa: read('other-ca.pem'),
+    namedKey: read('connect-1.internal.key'),
+    namedCert: read('connect-1.internal.pem'),
   };
 });
 
@@ -62,7 +67,10 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function tlsWorker(requireClientCert = false): Promise<TestServer & { clientNames: string[] }> {
+async function tlsWorker(
+  requireClientCert = false,
+  identity: { key: Buffer; cert: Buffer } = { key: pki.serverKey, cert: pki.serverCert },
+): Promise<TestServer & { clientNames: string[] }> {
   const clientNames: string[] = [];
   const server = await startHttpServer(
     (req, res) => {
@@ -71,8 +79,7 @@ async function tlsWorker(requireClientCert = false): Promise<TestServer & { clie
       sendJson(res, 200, { version: '3.9.0', commit: 'a60e31147e6b01ee', kafka_cluster_id: 'k' });
     },
     {
-      key: pki.serverKey,
-      cert: pki.serverCert,
+      ...identity,
       ...(requireClientCert ? { ca: pki.ca, requestCert: true, rejectUnauthorized: true } : {}),
     },
   );
@@ -122,6 +129,19 @@ describe('TLS', () => {
     }).getWorkerInfo();
     expect(info.commit).toBe('a60e31147e6b01ee');
     expect(worker.clientNames).toEqual(['sentinel-client']);
+  });
+
+  it('verifies against serverName when the certificate does not name the URL\'s host', async () => {
+    const worker = await tlsWorker(false, { key: pki.namedKey, cert: pki.namedCert });
+    const mismatch = await client({ urls: [worker.url], tls: { ca: pki.ca } })
+      .getWorkerInfo()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((mismatch as ConnectUnreachableError).causeCode).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    const info = await client({ urls: [worker.url], tls: { ca: pki.ca, serverName: 'connect-1.internal' } }).getWorkerInfo();
+    expect(info.version).toBe('3.9.0');
   });
 
   it('insecureSkipVerify accepts any certificate and warns once, at creation', async () => {
