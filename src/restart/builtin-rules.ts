@@ -55,14 +55,12 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
     'SaslAuthenticationException, SslAuthenticationException (an untrusted or expired certificate) and other ' +
       'AuthenticationExceptions mean the broker rejected the credentials; retrying can lock accounts or flood audit logs.',
     {
-      exceptions: ['org.apache.kafka.common.errors.*AuthenticationException'],
+      traceContains: [
+        'org.apache.kafka.common.errors.SaslAuthenticationException',
+        'org.apache.kafka.common.errors.SslAuthenticationException',
+        'org.apache.kafka.common.errors.AuthenticationException',
+      ],
     },
-  ),
-  rule(
-    'kafka-authentication-cause',
-    'never',
-    'The same authentication failures wrapped in a ConnectException or KafkaException.',
-    { rootCauses: ['org.apache.kafka.common.errors.*AuthenticationException'] },
   ),
   rule(
     'kafka-authorization',
@@ -70,13 +68,16 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
     'TopicAuthorizationException, GroupAuthorizationException, ClusterAuthorizationException, ' +
       'TransactionalIdAuthorizationException and the other AuthorizationExceptions mean an ACL denies the principal; ' +
       'only an ACL change fixes it.',
-    { exceptions: ['org.apache.kafka.common.errors.*AuthorizationException'] },
-  ),
-  rule(
-    'kafka-authorization-cause',
-    'never',
-    'The same authorization failures wrapped in a ConnectException or KafkaException.',
-    { rootCauses: ['org.apache.kafka.common.errors.*AuthorizationException'] },
+    {
+      traceContains: [
+        'org.apache.kafka.common.errors.TopicAuthorizationException',
+        'org.apache.kafka.common.errors.GroupAuthorizationException',
+        'org.apache.kafka.common.errors.ClusterAuthorizationException',
+        'org.apache.kafka.common.errors.TransactionalIdAuthorizationException',
+        'org.apache.kafka.common.errors.DelegationTokenAuthorizationException',
+        'org.apache.kafka.common.errors.AuthorizationException',
+      ],
+    },
   ),
 
   // --- Missing or incompatible plugins: the worker's plugin path and class loaders stay as they are. ---
