@@ -185,6 +185,8 @@ export function decide(input: DecideInput): DecideResult {
   const decisions: RestartDecision[] = [];
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
+  /** Decisions are reported in view order, whatever gate produced them. */
+  const order = new Map<string, number>();
   /** Keys of every fresh FAILED target per connector: a bulk call restarts all of them. */
   const failedByConnector = new Map<string, string[]>();
 
@@ -211,6 +213,7 @@ export function decide(input: DecideInput): DecideResult {
   for (const observed of connectors) {
     const fresh = input.trusted && observed.observedAt === polledAt;
     for (const target of targetsOf(cluster, observed.status)) {
+      order.set(target.key, order.size);
       if (fresh) seen.add(target.key);
       const stored = targets.get(target.key);
       if (target.state === 'failed' && !target.intentional) {
@@ -349,6 +352,7 @@ export function decide(input: DecideInput): DecideResult {
     restarting.push(decision);
   });
   assignVia(restarting, failedByConnector, planSupported);
+  decisions.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
 
   // Forget targets gone from the cluster; only a trusted poll can say what is gone.
   if (input.trusted) {
