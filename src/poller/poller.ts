@@ -28,6 +28,10 @@ export interface PollCycle {
   polledAt: number;
   /** The restarter may act on this poll. */
   trusted: boolean;
+  /** Connectors dropped in this poll as deleted from Kafka Connect. */
+  deleted: string[];
+  /** Why the poll failed; undefined when it succeeded. */
+  error?: unknown;
 }
 
 export interface ClusterPollerOptions {
@@ -121,6 +125,7 @@ export class ClusterPoller {
     const polledAt = now();
 
     let outcome: PollOutcome;
+    let error: unknown;
     try {
       const poll = this.#filter(await source.pollStatus(signal));
       const trust = this.#options.trust ?? DEFAULT_TRUST_OPTIONS;
@@ -130,6 +135,7 @@ export class ClusterPoller {
       outcome = { ok: true, poll, workerHealthy };
     } catch (err) {
       outcome = { ok: false };
+      error = err;
       if (this.#wasUp !== false && !signal.aborted) {
         this.#logger.warn({ err: errorSummary(err) }, 'Polling Kafka Connect failed; keeping the last known state');
       }
@@ -147,7 +153,8 @@ export class ClusterPoller {
     if (result.state.view.up) await this.#refreshClusterDetails(signal, polledAt);
     this.#polls += 1;
     try {
-      await this.#options.onPoll({ view: this.#state.view, polledAt, trusted: result.trusted });
+      const cycle: PollCycle = { view: this.#state.view, polledAt, trusted: result.trusted, deleted: result.deleted };
+      await this.#options.onPoll(error === undefined ? cycle : { ...cycle, error });
     } catch (err) {
       this.#logger.error({ err: errorSummary(err) }, 'Handling a poll result failed');
     }

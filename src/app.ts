@@ -1,0 +1,347 @@
+// The composition root: wires config, Connect clients, pollers, the restart pipeline, metrics and the HTTP server.
+// buildApp(deps) touches no process-wide state (no signals, no exit), so tests drive a whole service in-process.
+
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { parseDuration } from './config/duration.ts';
+import { connectorFilter } from './config/connector-filter.ts';
+import type { Secret } from './config/secret.ts';
+import type { ClusterConfig, Config } from './config/schema.ts';
+import type { ConfigStore, ReloadResult } from './config/store.ts';
+import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
+import type { ClusterView, TargetRef } from './domain/model.ts';
+import { SentinelError } from './errors.ts';
+import { buildServer, type RestartControl } from './http/server.ts';
+import { Exposition } from './metrics/exposition.ts';
+import { pollErrorReason } from './metrics/poll-error-reason.ts';
+import { renderCluster } from './metrics/render.ts';
+import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
+import { ClusterPoller, type ClusterSource, type PollCycle } from './poller/poller.ts';
+import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
+import { executeDecisions } from './restart/executor.ts';
+import { retainClusters, type RestartHistory } from './restart/history.ts';
+import { listHistory, requestRestartNow, resetBudget, silence, unsilence } from './restart/operator.ts';
+import { applyOutcomes } from './restart/outcomes.ts';
+import { decide } from './restart/policy.ts';
+import type { HistoryStore } from './restart/store.ts';
+
+export interface AppDeps {
+  config: ConfigStore;
+  /** Opened (and locked) by the caller, which also closes it after app.close(). */
+  history: HistoryStore;
+  logger: Logger;
+  version: string;
+  /** Unix ms. */
+  now?: () => number;
+  monotonicNow?: () => number;
+  /** Replaces the real Connect client (tests wrap it to observe or break requests). */
+  createClient?: (options: ConnectClientOptions) => ConnectClient;
+}
+
+export interface App {
+  server: FastifyInstance;
+  /** Starts every cluster's poll loop. */
+  start(): void;
+  /** Polls every cluster once now and waits for the restart round that follows (tests and the demo's first view). */
+  pollAll(): Promise<void>;
+  /** Reloads the config; never rejects. */
+  reload(): Promise<ReloadResult>;
+  views(): ClusterView[];
+  history(): RestartHistory;
+  /** Stops polling, aborts requests in flight, finishes the restart round under way and closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+interface ClusterRuntime {
+  config: ClusterConfig;
+  fingerprint: string;
+  client: ConnectClient;
+  poller: ClusterPoller;
+  logger: Logger;
+}
+
+/** Identifies a cluster's settings, secrets included, so a rotated password is a change; never shown anywhere. */
+function fingerprint(cluster: ClusterConfig): string {
+  const json = JSON.stringify(cluster, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && 'reveal' in value ? (value as Secret).reveal() : value,
+  );
+  return createHash('sha256').update(json).digest('hex');
+}
+
+function asSource(client: ConnectClient): ClusterSource {
+  return {
+    pollStatus: (signal) => client.pollStatus(signal),
+    getWorkerInfo: (signal) => client.getWorkerInfo(signal),
+    getPlugins: (signal) => client.getPlugins(signal),
+    isWorkerHealthy: async (signal) => {
+      const health = await client.getHealth(signal);
+      if (health.status === 'healthy') return true;
+      if (health.status === 'starting' || health.status === 'unhealthy') return false;
+      return undefined;
+    },
+  };
+}
+
+function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetrics): ConnectClientOptions {
+  const tls = cluster.tls;
+  return {
+    cluster: cluster.name,
+    urls: [...cluster.urls],
+    auth: cluster.basicAuth
+      ? { kind: 'basic', username: cluster.basicAuth.username, password: cluster.basicAuth.password.reveal() }
+      : cluster.bearerToken
+        ? { kind: 'bearer', token: cluster.bearerToken.reveal() }
+        : { kind: 'none' },
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key.reveal() }),
+            insecureSkipVerify: tls.insecureSkipVerify,
+            ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
+          },
+        }
+      : {}),
+    timeoutMs: cluster.timeout,
+    maxResponseBytes: cluster.maxResponseSize,
+    onRequest: (endpoint, code) => metrics.restRequest(cluster.name, endpoint, code),
+    logger,
+  };
+}
+
+/** Runs tasks one after another: restart rounds and operator actions share one history. */
+function serialQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const now = deps.now ?? Date.now;
+  const monotonicNow = deps.monotonicNow ?? (() => performance.now());
+  const createClient = deps.createClient ?? createConnectClient;
+  const { logger, history: store } = deps;
+
+  const initial = deps.config.current();
+  const metrics = createSelfMetrics({ processMetrics: initial.metrics.processMetrics, version: deps.version });
+  const exposition = new Exposition(metrics.registry);
+  metrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
+  metrics.setHistoryWritable(store.writable);
+
+  let history = await store.load();
+  let policy: RestartPolicy = compilePolicy(initial.restart as Parameters<typeof compilePolicy>[0]);
+  const runtimes = new Map<string, ClusterRuntime>();
+  const serially = serialQueue();
+  let closed = false;
+
+  const persist = async (next: RestartHistory): Promise<boolean> => {
+    history = next;
+    const saved = await store.save(next);
+    if (!saved) metrics.historyWriteFailure();
+    metrics.setHistoryWritable(store.writable);
+    return saved;
+  };
+
+  /** Decide, record, send, record again, render: one restart round per poll, never two at once. */
+  const onPoll = (runtime: () => ClusterRuntime) => async (cycle: PollCycle) => {
+    const { config: cluster, client, logger: clusterLogger } = runtime();
+    if (cycle.error !== undefined) metrics.pollError(cluster.name, pollErrorReason(cycle.error));
+    else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
+    for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
+
+    await serially(async () => {
+      if (closed) return;
+      const result = decide({
+        view: cycle.view,
+        history,
+        policy,
+        now: now(),
+        polledAt: cycle.polledAt,
+        trusted: cycle.trusted,
+        historyWritable: store.writable,
+      });
+      // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
+      const sends = result.decisions.some((d) => d.action === 'restart');
+      const recorded = result.history === history ? true : await persist(result.history);
+      if (sends && !recorded) {
+        clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
+      } else {
+        const outcomes = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics });
+        if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
+      }
+      exposition.setCluster(renderCluster(cycle.view, result.view, { dropZeroStates: deps.config.current().metrics.dropZeroStates }));
+    });
+  };
+
+  const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime): ClusterRuntime => {
+    const clusterLogger = logger.child({ connect_cluster: cluster.name });
+    const client = createClient(clientOptions(cluster, clusterLogger, metrics));
+    let runtime: ClusterRuntime;
+    const poller = new ClusterPoller({
+      cluster: cluster.name,
+      source: asSource(client),
+      watches: connectorFilter(cluster.connectors),
+      intervalMs: cluster.pollInterval,
+      pluginsIntervalMs: cluster.pluginsInterval,
+      now,
+      monotonicNow,
+      logger: clusterLogger,
+      onPoll: onPoll(() => runtime),
+      ...(previous ? { initial: previous.poller.state } : {}),
+    });
+    runtime = { config: cluster, fingerprint: fingerprint(cluster), client, poller, logger: clusterLogger };
+    return runtime;
+  };
+
+  const stopCluster = async (runtime: ClusterRuntime): Promise<void> => {
+    await runtime.poller.stop();
+    await runtime.client.close();
+  };
+
+  for (const cluster of initial.clusters) runtimes.set(cluster.name, startCluster(cluster));
+  let started = false;
+
+  const applyConfig = async (next: Config): Promise<void> => {
+    policy = compilePolicy(next.restart as Parameters<typeof compilePolicy>[0]);
+    const wanted = new Map(next.clusters.map((c) => [c.name, c]));
+    for (const [name, runtime] of runtimes) {
+      if (wanted.has(name)) continue;
+      runtimes.delete(name);
+      await stopCluster(runtime);
+      exposition.deleteCluster(name);
+      await metrics.forgetCluster(name);
+      logger.info({ connect_cluster: name }, 'Stopped watching a cluster removed from the config');
+    }
+    for (const cluster of next.clusters) {
+      const current = runtimes.get(cluster.name);
+      if (current && current.fingerprint === fingerprint(cluster)) continue;
+      if (current) await stopCluster(current);
+      const runtime = startCluster(cluster, current);
+      runtimes.set(cluster.name, runtime);
+      if (started) runtime.poller.start();
+      logger.info({ connect_cluster: cluster.name }, current ? 'Applied new settings for a cluster' : 'Started watching a cluster');
+    }
+    // History of clusters no longer configured would never be pruned by a poll.
+    await serially(async () => {
+      const kept = retainClusters(history, wanted.keys());
+      if (kept !== history) await persist(kept);
+    });
+    if (next.web.listenAddress !== initial.web.listenAddress || Boolean(next.web.tls) !== Boolean(initial.web.tls)) {
+      logger.warn('web.listenAddress and web.tls take effect only after a restart of connect-sentinel');
+    }
+  };
+
+  deps.config.onChange((next) => {
+    void applyConfig(next).catch((err: unknown) => logger.error({ err: { message: String(err) } }, 'Applying the new config failed'));
+  });
+
+  const reload = async (): Promise<ReloadResult> => {
+    const result = await deps.config.reload();
+    metrics.setConfigReload(result.ok, deps.config.lastReloadSuccessTimestampSeconds());
+    if (result.ok) {
+      if (result.changed) logger.info('Configuration reloaded');
+    } else {
+      logger.error({ err: { code: result.error.code, message: result.error.message } }, 'Configuration reload failed; keeping the current configuration');
+    }
+    return result;
+  };
+
+  /** Operator actions act on connectors the cluster currently has; anything else is a 404. */
+  const requireTarget = (ref: { cluster: string; connector: string; task?: number }): void => {
+    const runtime = runtimes.get(ref.cluster);
+    if (!runtime) throw new SentinelError('CS_ERR_API_NOT_FOUND', `unknown cluster "${ref.cluster}"`);
+    const connector = runtime.poller.view.connectors.find((c) => c.status.name === ref.connector);
+    if (!connector) throw new SentinelError('CS_ERR_API_NOT_FOUND', `cluster "${ref.cluster}" has no connector "${ref.connector}"`);
+    if (ref.task !== undefined && !connector.status.tasks.some((t) => t.id === ref.task)) {
+      throw new SentinelError('CS_ERR_API_NOT_FOUND', `connector "${ref.connector}" has no task ${ref.task}`);
+    }
+  };
+
+  const operatorAction = (describe: string, change: (h: RestartHistory) => RestartHistory) =>
+    serially(async () => {
+      if (!(await persist(change(history)))) {
+        throw new SentinelError('CS_ERR_STORE_IO', `${describe} was not recorded: restart history cannot be written`);
+      }
+      logger.info({ action: describe }, 'Operator action recorded');
+    });
+
+  const restarts: RestartControl = {
+    list: (filter) => listHistory(history, filter, now()),
+    restartNow: async (ref: TargetRef) => {
+      requireTarget(ref);
+      await operatorAction('restart now', (h) => requestRestartNow(h, ref, now()));
+    },
+    resetBudget: async (ref: TargetRef) => {
+      requireTarget(ref);
+      await operatorAction('reset budget', (h) => resetBudget(h, ref, now()));
+    },
+    silence: async (target, until, reason) => {
+      requireTarget(target);
+      await operatorAction('silence', (h) => silence(h, target, until, now(), reason));
+    },
+    unsilence: async (target) => {
+      if (!runtimes.has(target.cluster)) throw new SentinelError('CS_ERR_API_NOT_FOUND', `unknown cluster "${target.cluster}"`);
+      await operatorAction('unsilence', (h) => unsilence(h, target));
+    },
+  };
+
+  const reveal = (secret: Secret | undefined) => secret?.reveal();
+  const server = buildServer({
+    logger,
+    version: deps.version,
+    metrics: exposition,
+    views: () => [...runtimes.values()].map((r) => r.poller.view),
+    restarts,
+    ready: () => [...runtimes.values()].every((r) => r.poller.polls > 0),
+    reload: async () => {
+      const result = await reload();
+      if (!result.ok) throw result.error;
+    },
+    security: () => {
+      const { web, api } = deps.config.current();
+      return {
+        credentials: {
+          ...(web.basicAuth ? { basicAuth: { username: web.basicAuth.username, password: web.basicAuth.password.reveal() } } : {}),
+          ...(web.bearerToken ? { bearerToken: web.bearerToken.reveal() } : {}),
+        },
+        apiToken: reveal(api.token),
+      };
+    },
+    parseDuration,
+    now,
+    maxRequestBodyBytes: initial.web.maxRequestBodySize,
+    https: initial.web.tls
+      ? {
+          cert: initial.web.tls.cert,
+          key: initial.web.tls.key.reveal(),
+          ...(initial.web.tls.clientCa ? { ca: initial.web.tls.clientCa, requestCert: true } : {}),
+        }
+      : undefined,
+  });
+
+  return {
+    server,
+    start() {
+      started = true;
+      for (const runtime of runtimes.values()) runtime.poller.start();
+    },
+    async pollAll() {
+      await Promise.all([...runtimes.values()].map((r) => r.poller.pollOnce()));
+    },
+    reload,
+    views: () => [...runtimes.values()].map((r) => r.poller.view),
+    history: () => history,
+    async close() {
+      await Promise.all([...runtimes.values()].map(stopCluster));
+      await serially(async () => {
+        closed = true;
+      });
+      await server.close();
+    },
+  };
+}
