@@ -121,7 +121,11 @@ class HttpConnectClient implements ConnectClient {
   constructor(options: ConnectClientOptions) {
     this.cluster = options.cluster;
     this.#workers = parseWorkerUrls(options.urls);
-    this.#logger = options.logger.child({ cluster: options.cluster });
+    // The same key as the rest of connect-sentinel's log lines; not bound twice when the caller already did.
+    this.#logger =
+      options.logger.bindings()['connect_cluster'] === undefined
+        ? options.logger.child({ connect_cluster: options.cluster })
+        : options.logger;
     this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
     this.#ownsDispatcher = options.dispatcher === undefined;
     const authorization = authorizationHeader(options.auth ?? { kind: 'none' });

@@ -152,6 +152,6 @@ describe('TLS', () => {
     await connect.getWorkerInfo();
     const warnings = log.lines().filter((line) => line.level === 40);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ cluster: 'tls', msg: expect.stringContaining('insecureSkipVerify') });
+    expect(warnings[0]).toMatchObject({ connect_cluster: 'tls', msg: expect.stringContaining('insecureSkipVerify') });
   });
 });

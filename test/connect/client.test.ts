@@ -213,6 +213,18 @@ describe('failover across workers', () => {
     expect(warnings.map((line) => line.worker)).toEqual([down, proxyError.url]);
   });
 
+  it('logs with the connect_cluster key, bound once even when the caller already bound it', async () => {
+    const healthy = await server((_req, res) => sendJson(res, 200, {}));
+    for (const bound of [false, true]) {
+      const log = captureLogger();
+      const logger = bound ? log.logger.child({ connect_cluster: 'test' }) : log.logger;
+      await client({ urls: [await refusedUrl(), healthy.url], logger }).pollStatus();
+      const [line] = log.text().split('\n');
+      expect(line?.match(/"connect_cluster"/g)).toHaveLength(1);
+      expect(log.lines()[0]?.connect_cluster).toBe('test');
+    }
+  });
+
   it('moves on from Jetty\'s HTML 404 while a worker starts', async () => {
     const starting = await server((_req, res) => sendText(res, 404, HTML_404));
     const healthy = await server((_req, res) => sendJson(res, 200, { version: '3.9.0', commit: 'abc', kafka_cluster_id: 'k' }));
