@@ -1,0 +1,87 @@
+// The /metrics body: the per-poll families of every cluster (rendered at poll time, joined here once per change),
+// then the exporter's own prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it
+// copies the joined bytes and appends the small self-metrics text.
+
+import type { Registry } from 'prom-client';
+import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
+import { negotiateFormat } from './negotiate.ts';
+import { registryText } from './registry-text.ts';
+import type { RenderedCluster } from './render.ts';
+import { CONTENT_TYPES, OPENMETRICS_EOF, familyHeader, type ExpositionFormat } from './text.ts';
+
+export interface ExpositionBody {
+  contentType: string;
+  body: Buffer;
+}
+
+const POLL_HEADERS: Readonly<Record<ExpositionFormat, ReadonlyMap<PollFamily, Buffer>>> = {
+  prometheus: pollHeaders('prometheus'),
+  openmetrics: pollHeaders('openmetrics'),
+};
+
+function pollHeaders(format: ExpositionFormat): ReadonlyMap<PollFamily, Buffer> {
+  return new Map(POLL_FAMILIES.map((family) => [family, Buffer.from(familyHeader(METRICS[family], format))]));
+}
+
+/** Per-poll families are gauges with plain help, so both formats usually share one joined body (and its memory). */
+const HEADERS_SHARED = POLL_FAMILIES.every((family) =>
+  POLL_HEADERS.prometheus.get(family)?.equals(POLL_HEADERS.openmetrics.get(family) ?? Buffer.alloc(0)),
+);
+
+export class Exposition {
+  readonly #registry: Registry;
+  readonly #clusters = new Map<string, RenderedCluster>();
+  /** The joined per-poll part by format; emptied by every change. */
+  readonly #joined = new Map<ExpositionFormat, Buffer>();
+
+  constructor(registry: Registry) {
+    this.#registry = registry;
+  }
+
+  /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
+  setCluster(rendered: RenderedCluster): void {
+    this.#clusters.set(rendered.cluster, rendered);
+    this.#joined.clear();
+  }
+
+  /** The cluster was removed from the config: none of its per-poll series is served any more. */
+  deleteCluster(cluster: string): void {
+    if (this.#clusters.delete(cluster)) this.#joined.clear();
+  }
+
+  negotiate(acceptHeader: string | undefined): ExpositionFormat {
+    return negotiateFormat(acceptHeader);
+  }
+
+  async render(format: ExpositionFormat): Promise<ExpositionBody> {
+    // Taken before the await: a poll finishing meanwhile does not mix into this body.
+    const clusterPart = this.#clusterPart(format);
+    const selfPart = await registryText(this.#registry, format);
+    const tail = Buffer.from(format === 'openmetrics' ? selfPart + OPENMETRICS_EOF : selfPart, 'utf8');
+    return { contentType: CONTENT_TYPES[format], body: Buffer.concat([clusterPart, tail]) };
+  }
+
+  #clusterPart(format: ExpositionFormat): Buffer {
+    const key: ExpositionFormat = HEADERS_SHARED ? 'prometheus' : format;
+    let joined = this.#joined.get(key);
+    if (joined === undefined) {
+      joined = joinClusters([...this.#clusters.values()], POLL_HEADERS[format]);
+      this.#joined.set(key, joined);
+    }
+    return joined;
+  }
+}
+
+/** Each family's header once, then that family's lines of every cluster (sorted by name), so no family is split. */
+function joinClusters(clusters: RenderedCluster[], headers: ReadonlyMap<PollFamily, Buffer>): Buffer {
+  clusters.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+  const parts: Buffer[] = [];
+  for (const family of POLL_FAMILIES) {
+    const lines = clusters.flatMap((cluster) => cluster.families.get(family) ?? []);
+    if (lines.length === 0) continue;
+    const header = headers.get(family);
+    if (header !== undefined) parts.push(header);
+    parts.push(...lines);
+  }
+  return Buffer.concat(parts);
+}

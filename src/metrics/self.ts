@@ -1,0 +1,134 @@
+// The exporter's own metrics, held by prom-client: request and restart counters, reload and storage health, build
+// information and (switchable) the Node.js process metrics. Callers get typed handles, never the metric objects.
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConnectEndpoint } from '../connect/endpoint.ts';
+import type { RequestOutcome } from '../connect/transport.ts';
+import type { SkipReason, TargetRef } from '../domain/model.ts';
+import { METRICS, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
+
+export interface SelfMetricsOptions {
+  /** Register prom-client's default `process_*` and `nodejs_*` metrics. */
+  processMetrics: boolean;
+  /** connect-sentinel's version, for `kafka_connect_exporter_build_info`. */
+  version: string;
+  /** Default: the running Node.js version (e.g. `24.9.0`). */
+  nodejsVersion?: string;
+}
+
+export interface SelfMetrics {
+  readonly registry: Registry;
+  /** One HTTP exchange with Kafka Connect (the Connect client's `onRequest`). */
+  restRequest(cluster: string, endpoint: ConnectEndpoint, code: RequestOutcome): void;
+  /** A poll that failed, or whose answer was held back as untrusted (see `pollErrorReason`). */
+  pollError(cluster: string, reason: PollErrorReason): void;
+  /** Auto-restart sent a restart request for the target (count every request, failed ones too). */
+  restart(ref: TargetRef): void;
+  /** A restart request auto-restart sent failed (counted in addition to `restart`). */
+  restartFailure(ref: TargetRef): void;
+  skipped(cluster: string, connector: string, reason: SkipReason): void;
+  /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
+  setConfigReload(successful: boolean, timestampSeconds: number): void;
+  setHistoryWritable(writable: boolean): void;
+  historyWriteFailure(): void;
+  /** Drops the connector's series (it was deleted from Kafka Connect), so counters of gone connectors do not pile up. */
+  forgetConnector(cluster: string, connector: string): Promise<void>;
+  /** Drops every series of the cluster (it was removed from the config). */
+  forgetCluster(cluster: string): Promise<void>;
+}
+
+export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
+  const registry = new Registry();
+  const counter = (definition: MetricDefinition, register = true) =>
+    new Counter({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labels,
+      registers: register ? [registry] : [],
+    });
+  const gauge = (definition: MetricDefinition, register = true) =>
+    new Gauge({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labels,
+      registers: register ? [registry] : [],
+    });
+
+  const buildInfo = gauge(METRICS.buildInfo);
+  buildInfo.set({ version: options.version, nodejs_version: options.nodejsVersion ?? process.versions.node }, 1);
+
+  const restRequests = counter(METRICS.restRequests);
+  const pollErrors = counter(METRICS.pollErrors);
+  const restarts = counter(METRICS.autorestartRestarts);
+  const restartFailures = counter(METRICS.autorestartRestartFailures);
+  const skipped = counter(METRICS.autorestartSkipped);
+  const historyWriteFailures = counter(METRICS.historyWriteFailures);
+  // These have no meaningful value until someone reports one, and a label-less prom-client gauge would say 0:
+  // they join the registry at their first value.
+  const reloadSuccessful = gauge(METRICS.configReloadSuccessful, false);
+  const reloadSuccessTimestamp = gauge(METRICS.configReloadSuccessTimestamp, false);
+  const historyWritable = gauge(METRICS.historyWritable, false);
+  const registered = new Set<Gauge>();
+  const registerOnce = (metric: Gauge) => {
+    if (registered.has(metric)) return;
+    registered.add(metric);
+    registry.registerMetric(metric);
+  };
+
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const perCluster = [restRequests, pollErrors, restarts, restartFailures, skipped];
+  const forget = async (matches: (labels: Partial<Record<string, string | number>>) => boolean) => {
+    for (const metric of perCluster) {
+      const { values } = await metric.get();
+      for (const { labels } of values) if (matches(labels)) metric.remove(labels);
+    }
+  };
+
+  return {
+    registry,
+    restRequest(cluster, endpoint, code) {
+      restRequests.inc({ connect_cluster: cluster, endpoint, code });
+    },
+    pollError(cluster, reason) {
+      pollErrors.inc({ connect_cluster: cluster, reason });
+    },
+    restart(ref) {
+      restarts.inc(targetLabels(ref));
+    },
+    restartFailure(ref) {
+      restartFailures.inc(targetLabels(ref));
+    },
+    skipped(cluster, connector, reason) {
+      skipped.inc({ connect_cluster: cluster, connector, reason });
+    },
+    setConfigReload(successful, timestampSeconds) {
+      registerOnce(reloadSuccessful);
+      reloadSuccessful.set(successful ? 1 : 0);
+      if (successful) {
+        registerOnce(reloadSuccessTimestamp);
+        reloadSuccessTimestamp.set(timestampSeconds);
+      }
+    },
+    setHistoryWritable(writable) {
+      registerOnce(historyWritable);
+      historyWritable.set(writable ? 1 : 0);
+    },
+    historyWriteFailure() {
+      historyWriteFailures.inc();
+    },
+    forgetConnector(cluster, connector) {
+      return forget((labels) => labels['connect_cluster'] === cluster && labels['connector'] === connector);
+    },
+    forgetCluster(cluster) {
+      return forget((labels) => labels['connect_cluster'] === cluster);
+    },
+  };
+}
+
+/** A connector target carries no `task` label at all (an empty one would mean the same to Prometheus). */
+function targetLabels(ref: TargetRef): Record<string, string> {
+  return ref.task === undefined
+    ? { connect_cluster: ref.cluster, connector: ref.connector }
+    : { connect_cluster: ref.cluster, connector: ref.connector, task: String(ref.task) };
+}
