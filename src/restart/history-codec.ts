@@ -72,7 +72,14 @@ export function encodeHistory(history: RestartHistory, now: number): string {
 
 /** Throws a readable Error when the text is not a history file this version can read. */
 export function decodeHistory(text: string): RestartHistory {
-  const parsed = fileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse quotes the text around the problem; the position is all a reader needs.
+    throw new Error('the file is not JSON');
+  }
+  const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`not a restart history file: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
