@@ -185,7 +185,11 @@ export function decide(input: DecideInput): DecideResult {
   const decisions: RestartDecision[] = [];
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
-  /** Decisions are reported in view order, whatever gate produced them. */
+  /** Connectors with history: only they and connectors with a FAILED instance need a closer look. */
+  const tracked = new Set<string>();
+  for (const record of part.targets.values()) tracked.add(record.ref.connector);
+  /** Targets with a decision or a history entry, in view order: decisions and the restart view follow it. */
+  const involved: Target[] = [];
   const order = new Map<string, number>();
   /** Keys of every fresh FAILED target per connector: a bulk call restarts all of them. */
   const failedByConnector = new Map<string, string[]>();
@@ -194,7 +198,7 @@ export function decide(input: DecideInput): DecideResult {
   const emit = (
     target: Target,
     record: TargetHistory | undefined,
-    decision: SkipDecision | Omit<RestartDecision, 'ref' | 'key' | 'changed' | 'exception' | 'rootCause'>,
+    decision: DecisionFields,
     stored: TargetHistory | undefined = record,
   ) => {
     const previous = stored?.lastDecision;
@@ -211,12 +215,19 @@ export function decide(input: DecideInput): DecideResult {
   };
 
   for (const observed of connectors) {
+    const { status } = observed;
+    // The common case, a healthy connector nobody remembers, costs one pass over its task states.
+    if (!tracked.has(status.name) && status.state !== 'failed' && !status.tasks.some((task) => task.state === 'failed')) continue;
     const fresh = input.trusted && observed.observedAt === polledAt;
-    for (const target of targetsOf(cluster, observed.status)) {
-      order.set(target.key, order.size);
+    for (const target of targetsOf(cluster, status)) {
       if (fresh) seen.add(target.key);
       const stored = targets.get(target.key);
-      if (target.state === 'failed' && !target.intentional) {
+      const failed = target.state === 'failed' && !target.intentional;
+      if (failed || stored !== undefined) {
+        order.set(target.key, involved.length);
+        involved.push(target);
+      }
+      if (failed) {
         if (!policy.enabled) {
           emit(target, undefined, skip('disabled', 'skip: auto-restart is disabled', null, false, stored), stored);
           continue;
@@ -244,7 +255,7 @@ export function decide(input: DecideInput): DecideResult {
     }
   }
 
-  function gate(target: Target, record: TargetHistory): { kind: 'skip'; decision: SkipDecision } | { kind: 'candidate'; candidate: Candidate } {
+  function gate(target: Target, record: TargetHistory): { kind: 'skip'; decision: DecisionFields } | { kind: 'candidate'; candidate: Candidate } {
     const subject = {
       cluster,
       connector: target.ref.connector,
@@ -368,10 +379,11 @@ export function decide(input: DecideInput): DecideResult {
     silences.size === part.silences.size &&
     restartTimes === part.restarts;
   const history = unchanged ? input.history : withCluster(input.history, cluster, { targets, restarts: restartTimes, silences });
-  return { decisions, history, view: restartView(cluster, connectors, targets, decisions, circuit.open) };
+  return { decisions, history, view: restartView(cluster, involved, targets, decisions, circuit.open) };
 }
 
-type SkipDecision = Omit<RestartDecision, 'ref' | 'key' | 'changed' | 'exception' | 'rootCause'>;
+/** A decision before decide() adds what it knows about the target. */
+type DecisionFields = Omit<RestartDecision, 'ref' | 'key' | 'changed' | 'exception' | 'rootCause'>;
 
 function skip(
   reason: SkipReason,
@@ -381,7 +393,7 @@ function skip(
   record: TargetHistory | undefined,
   rule: string | null = null,
   attempt = (record?.attempt ?? 0) + 1,
-): SkipDecision {
+): DecisionFields {
   return { action: 'skip', reason, message, rule, attempt, nextAttemptAt, exhausted, via: null };
 }
 
@@ -513,21 +525,19 @@ function assignVia(restarting: RestartDecision[], failedByConnector: ReadonlyMap
 
 function restartView(
   cluster: string,
-  connectors: readonly ObservedConnector[],
+  involved: readonly Target[],
   targets: ReadonlyMap<string, TargetHistory>,
   decisions: readonly RestartDecision[],
   circuitOpen: boolean,
 ): ClusterRestartView {
   const decided = new Map(decisions.map((decision) => [decision.key, decision]));
   const views: RestartTargetView[] = [];
-  for (const { status } of connectors) {
-    for (const target of targetsOf(cluster, status)) {
-      const decision = decided.get(target.key);
-      if (decision !== undefined) {
-        views.push({ ref: target.ref, exhausted: decision.exhausted, nextAttemptAt: decision.nextAttemptAt });
-      } else if (targets.has(target.key)) {
-        views.push({ ref: target.ref, exhausted: false, nextAttemptAt: null });
-      }
+  for (const target of involved) {
+    const decision = decided.get(target.key);
+    if (decision !== undefined) {
+      views.push({ ref: target.ref, exhausted: decision.exhausted, nextAttemptAt: decision.nextAttemptAt });
+    } else if (targets.has(target.key)) {
+      views.push({ ref: target.ref, exhausted: false, nextAttemptAt: null });
     }
   }
   return { cluster, circuitOpen, targets: views };
