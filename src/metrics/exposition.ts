@@ -7,7 +7,7 @@ import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { registryText } from './registry-text.ts';
 import type { RenderedCluster } from './render.ts';
-import { CONTENT_TYPES, OPENMETRICS_EOF, familyHeader, type ExpositionFormat } from './text.ts';
+import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
 
 export interface ExpositionBody {
   contentType: string;
@@ -30,6 +30,7 @@ const HEADERS_SHARED = POLL_FAMILIES.every((family) =>
 
 export class Exposition {
   readonly #registry: Registry;
+  /** By the cluster's label value: two names that encode alike (lone surrogates) are one cluster in the output. */
   readonly #clusters = new Map<string, RenderedCluster>();
   /** The joined per-poll part by format; emptied by every change. */
   readonly #joined = new Map<ExpositionFormat, Buffer>();
@@ -40,13 +41,13 @@ export class Exposition {
 
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
   setCluster(rendered: RenderedCluster): void {
-    this.#clusters.set(rendered.cluster, rendered);
+    this.#clusters.set(escapeLabelValue(rendered.cluster), rendered);
     this.#joined.clear();
   }
 
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
   deleteCluster(cluster: string): void {
-    if (this.#clusters.delete(cluster)) this.#joined.clear();
+    if (this.#clusters.delete(escapeLabelValue(cluster))) this.#joined.clear();
   }
 
   negotiate(acceptHeader: string | undefined): ExpositionFormat {

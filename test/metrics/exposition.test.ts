@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import type { PollFamily } from '../../src/metrics/catalogue.ts';
+import { Exposition } from '../../src/metrics/exposition.ts';
+import { renderCluster, type RenderedCluster } from '../../src/metrics/render.ts';
+import { createSelfMetrics } from '../../src/metrics/self.ts';
+import { promtoolCheckMetrics, promtoolParseOpenMetrics } from './promtool.ts';
+import { samplesOf, validateExposition } from './validator.ts';
+import { connector, task, view } from './views.ts';
+
+const OPTIONS = { dropZeroStates: false };
+
+function setup() {
+  const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
+  return { self, exposition: new Exposition(self.registry) };
+}
+
+async function text(exposition: Exposition, format: 'prometheus' | 'openmetrics' = 'prometheus'): Promise<string> {
+  return (await exposition.render(format)).body.toString();
+}
+
+/** A rendered cluster that counts how often its families are read: a cached exposition does not read them again. */
+function counting(rendered: RenderedCluster): { rendered: RenderedCluster; reads: () => number } {
+  let reads = 0;
+  const families = new Map(rendered.families);
+  const get = families.get.bind(families);
+  families.get = (family: PollFamily) => {
+    reads += 1;
+    return get(family);
+  };
+  return { rendered: { cluster: rendered.cluster, families }, reads: () => reads };
+}
+
+describe('Exposition', () => {
+  it('answers with the content type of each format', async () => {
+    const { exposition } = setup();
+    expect((await exposition.render('prometheus')).contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect((await exposition.render('openmetrics')).contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+  });
+
+  it('serves only the self-metrics before any poll, valid in both formats', async () => {
+    const { exposition } = setup();
+    const prometheus = await text(exposition);
+    expect(prometheus).toContain('kafka_connect_exporter_build_info{version="1.2.3",nodejs_version="24.9.0"} 1\n');
+    expect(prometheus).not.toContain('kafka_connect_up');
+    expect(validateExposition(prometheus, 'prometheus')).toEqual([]);
+    expect(validateExposition(await text(exposition, 'openmetrics'), 'openmetrics')).toEqual([]);
+  });
+
+  it('ends OpenMetrics with exactly one # EOF and writes counter families without _total', async () => {
+    const { self, exposition } = setup();
+    self.restRequest('prod', 'connectors', '200');
+    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    const body = await text(exposition, 'openmetrics');
+    expect(body.endsWith('\n# EOF\n')).toBe(true);
+    expect(body.match(/# EOF/g)).toHaveLength(1);
+    expect(body).toContain('# TYPE kafka_connect_exporter_rest_requests counter\n');
+    expect(body).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="connectors",code="200"} 1\n');
+    const prometheus = await text(exposition, 'prometheus');
+    expect(prometheus).not.toContain('# EOF');
+    expect(prometheus).toContain('# TYPE kafka_connect_exporter_rest_requests_total counter\n');
+  });
+
+  it('writes each family once with the lines of every cluster, clusters by name', async () => {
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('zeta', [connector('z', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderCluster(view('alpha', [connector('a', 'failed')]), undefined, OPTIONS));
+    const body = await text(exposition);
+    expect(body.match(/# TYPE kafka_connect_connector_info gauge/g)).toHaveLength(1);
+    expect(samplesOf(body).filter((sample) => sample.name === 'kafka_connect_up').map((sample) => sample.labels['connect_cluster'])).toEqual([
+      'alpha',
+      'zeta',
+    ]);
+    expect(validateExposition(body, 'prometheus')).toEqual([]);
+    expect(validateExposition(await text(exposition, 'openmetrics'), 'openmetrics')).toEqual([]);
+  });
+
+  it('replaces a cluster at each poll: a deleted connector disappears', async () => {
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('prod', [connector('kept', 'running'), connector('deleted', 'running', [task(0, 'running')])]), undefined, OPTIONS));
+    expect(await text(exposition)).toContain('connector="deleted"');
+    exposition.setCluster(renderCluster(view('prod', [connector('kept', 'running')]), undefined, OPTIONS));
+    const body = await text(exposition);
+    expect(body).not.toContain('connector="deleted"');
+    expect(body).not.toContain('kafka_connect_task_state');
+    expect(body).toContain('connector="kept"');
+  });
+
+  it('drops every series of a deleted cluster, and ignores deleting an unknown one', async () => {
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderCluster(view('staging', [connector('y', 'running')]), undefined, OPTIONS));
+    exposition.deleteCluster('prod');
+    exposition.deleteCluster('never-known');
+    const clusters = new Set(samplesOf(await text(exposition)).map((sample) => sample.labels['connect_cluster']).filter(Boolean));
+    expect([...clusters]).toEqual(['staging']);
+  });
+
+  it('treats cluster names that encode alike as one cluster, so no series repeats', async () => {
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('a\ud800', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderCluster(view('a\udc00', [connector('y', 'running')]), undefined, OPTIONS));
+    const body = await text(exposition);
+    expect(validateExposition(body, 'prometheus')).toEqual([]);
+    expect(body).toContain('connector="y"');
+    expect(body).not.toContain('connector="x"');
+  });
+
+  it('joins the cluster part once per change, not once per scrape, and rejoins after setCluster', async () => {
+    const { exposition } = setup();
+    const first = counting(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(first.rendered);
+    const body = await text(exposition);
+    const readsAfterFirstScrape = first.reads();
+    expect(readsAfterFirstScrape).toBeGreaterThan(0);
+    expect(await text(exposition)).toBe(body);
+    expect(await text(exposition, 'openmetrics')).toContain('connector="x"');
+    expect(first.reads()).toBe(readsAfterFirstScrape);
+
+    exposition.setCluster(renderCluster(view('prod', [connector('renamed', 'running')]), undefined, OPTIONS));
+    const after = await text(exposition);
+    expect(after).toContain('connector="renamed"');
+    expect(after).not.toContain('connector="x"');
+  });
+
+  it('writes fresh self-metrics at every scrape while the cluster part stays cached', async () => {
+    const { self, exposition } = setup();
+    exposition.setCluster(renderCluster(view('prod', []), undefined, OPTIONS));
+    await text(exposition);
+    self.restRequest('prod', 'root', 'timeout');
+    expect(await text(exposition)).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="root",code="timeout"} 1\n');
+  });
+
+  it('keeps a body it is writing whole when a poll lands meanwhile', async () => {
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('prod', [connector('before', 'running')]), undefined, OPTIONS));
+    const pending = exposition.render('prometheus');
+    exposition.setCluster(renderCluster(view('prod', [connector('after', 'running')]), undefined, OPTIONS));
+    const body = (await pending).body.toString();
+    expect(body).toContain('connector="before"');
+    expect(body).not.toContain('connector="after"');
+  });
+
+  it('negotiates like negotiateFormat, so it can serve as the HTTP server metrics port', () => {
+    const { exposition } = setup();
+    expect(exposition.negotiate('application/openmetrics-text;version=1.0.0,text/plain;q=0.5')).toBe('openmetrics');
+    expect(exposition.negotiate(undefined)).toBe('prometheus');
+  });
+
+  it('includes the process metrics when switched on, still valid in both formats', async () => {
+    const self = createSelfMetrics({ processMetrics: true, version: '1.2.3' });
+    const exposition = new Exposition(self.registry);
+    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    const prometheus = await text(exposition);
+    expect(prometheus).toContain('\nprocess_cpu_seconds_total ');
+    expect(prometheus).toContain('\nnodejs_version_info{');
+    expect(validateExposition(prometheus, 'prometheus')).toEqual([]);
+    const openMetrics = await text(exposition, 'openmetrics');
+    expect(openMetrics).toContain('# TYPE process_cpu_seconds counter\nprocess_cpu_seconds_total ');
+    expect(validateExposition(openMetrics, 'openmetrics')).toEqual([]);
+    expect(promtoolParseOpenMetrics(openMetrics)).toEqual({ status: 0, output: '' });
+    // promtool's linter objects only to prom-client's own gauges named *_total, which are not ours to rename.
+    const lint = promtoolCheckMetrics(prometheus).output.split('\n').filter((line) => line !== '');
+    expect(lint.filter((line) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics/.test(line))).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHelp, escapeLabelValue, familyHeader, familyName, formatValue } from '../../src/metrics/text.ts';
+
+describe('escapeLabelValue', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['', ''],
+    ['a"b', 'a\\"b'],
+    ['a\\b', 'a\\\\b'],
+    ['a\nb', 'a\\nb'],
+    ['\\"\n', '\\\\\\"\\n'],
+    ['ends with \\', 'ends with \\\\'],
+    ['tab\tand\rreturn stay', 'tab\tand\rreturn stay'],
+    ['{braces},commas=equals', '{braces},commas=equals'],
+    ['日本語 😀', '日本語 😀'],
+  ])('%j becomes %j', (value, escaped) => {
+    expect(escapeLabelValue(value)).toBe(escaped);
+  });
+
+  it('replaces lone surrogates with U+FFFD, as UTF-8 encoding would', () => {
+    expect(escapeLabelValue('a\ud800b\udc00')).toBe('a\ufffdb\ufffd');
+    expect(escapeLabelValue('pair \ud83d\ude00 kept')).toBe('pair 😀 kept');
+  });
+});
+
+describe('escapeHelp', () => {
+  it('escapes only backslash and line feed in the Prometheus format', () => {
+    expect(escapeHelp('a\\b\nc"d', 'prometheus')).toBe('a\\\\b\\nc"d');
+  });
+
+  it('also escapes double quotes in OpenMetrics', () => {
+    expect(escapeHelp('a\\b\nc"d', 'openmetrics')).toBe('a\\\\b\\nc\\"d');
+  });
+});
+
+describe('formatValue', () => {
+  it.each([
+    [0, '0'],
+    [-0, '0'],
+    [1, '1'],
+    [0.184, '0.184'],
+    [1_732_449_600.25, '1732449600.25'],
+    [1e21, '1e+21'],
+    [1e-7, '1e-7'],
+    [-2.5, '-2.5'],
+    [Number.NaN, 'NaN'],
+    [Infinity, '+Inf'],
+    [-Infinity, '-Inf'],
+  ])('%d is written %s', (value, text) => {
+    expect(formatValue(value)).toBe(text);
+  });
+});
+
+describe('family headers', () => {
+  const counter = { name: 'x_requests_total', type: 'counter', help: 'Requests.' };
+  const gauge = { name: 'x_up', type: 'gauge', help: 'Up.' };
+
+  it('name a counter family without _total in OpenMetrics only', () => {
+    expect(familyName(counter, 'openmetrics')).toBe('x_requests');
+    expect(familyName(counter, 'prometheus')).toBe('x_requests_total');
+    expect(familyName(gauge, 'openmetrics')).toBe('x_up');
+  });
+
+  it('write HELP then TYPE', () => {
+    expect(familyHeader(counter, 'openmetrics')).toBe('# HELP x_requests Requests.\n# TYPE x_requests counter\n');
+    expect(familyHeader(counter, 'prometheus')).toBe('# HELP x_requests_total Requests.\n# TYPE x_requests_total counter\n');
+  });
+});
