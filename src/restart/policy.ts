@@ -284,8 +284,6 @@ export function decide(input: DecideInput): DecideResult {
         const cause = subject.rootCause === '' ? 'exception class unknown' : `root cause ${subject.rootCause}`;
         return { kind: 'skip', decision: skip('policy_never', `skip: rule "${rule.name}" says never (${cause})`, null, true, record, name, nextAttempt) };
       }
-      const { maxRestarts, window } = settings.budget;
-      const inWindow = within(record.restarts, now - window);
       if (record.attempt === 0) {
         dueAt = (record.failingSince ?? now) + settings.firstDelay;
         reason = settings.firstDelay > 0 ? 'first_delay_elapsed' : 'first_failure';
@@ -297,9 +295,11 @@ export function decide(input: DecideInput): DecideResult {
         const flapping = record.flaps > 0 ? `; flapping, failed ${record.flaps} time${record.flaps === 1 ? '' : 's'} before recovering` : '';
         why = `attempt ${nextAttempt} after a backoff of ${roundedDuration(delay)}${flapping}`;
       }
-      if (inWindow.length >= maxRestarts) {
-        const freesAt = (inWindow[inWindow.length - maxRestarts] ?? now) + window;
-        const message = `skip: budget exhausted (${inWindow.length} restarts in ${roundedDuration(window)}; frees at ${isoSeconds(freesAt)})`;
+      const freesAt = budgetFreesAt(record.restarts, settings.budget, now);
+      if (freesAt !== null) {
+        const { window } = settings.budget;
+        const spent = within(record.restarts, now - window).length;
+        const message = `skip: budget exhausted (${spent} restarts in ${roundedDuration(window)}; frees at ${isoSeconds(freesAt)})`;
         return { kind: 'skip', decision: skip('budget_exhausted', message, Math.max(freesAt, dueAt), true, record, name, nextAttempt) };
       }
       if (now < dueAt) {
@@ -356,7 +356,10 @@ export function decide(input: DecideInput): DecideResult {
       message: policy.dryRun ? `skip: dry run, would restart (${candidate.why})` : `restart: ${candidate.why}`,
       rule: ruleName(rule),
       attempt: updated.attempt,
-      nextAttemptAt: now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), target.key),
+      nextAttemptAt: Math.max(
+        now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), target.key),
+        budgetFreesAt(updated.restarts, candidate.settings.budget, now) ?? now,
+      ),
       exhausted: false,
       via: null,
     });
@@ -395,6 +398,13 @@ function skip(
   attempt = (record?.attempt ?? 0) + 1,
 ): DecisionFields {
   return { action: 'skip', reason, message, rule, attempt, nextAttemptAt, exhausted, via: null };
+}
+
+/** When the budget lets the next restart happen, or null when it is not used up. */
+function budgetFreesAt(restarts: readonly number[], budget: RestartSettings['budget'], now: number): number | null {
+  const inWindow = within(restarts, now - budget.window);
+  if (inWindow.length < budget.maxRestarts) return null;
+  return (inWindow[inWindow.length - budget.maxRestarts] ?? now) + budget.window;
 }
 
 /** Folds a fresh FAILED observation into the target's history. */

@@ -143,6 +143,8 @@ describe('decide: escalation, budget and recovery', () => {
     expect(run.restarts).toHaveLength(5);
     const times = run.polls.filter((poll) => poll.result.decisions.some((decision) => decision.action === 'restart')).map((poll) => poll.at - T0);
     expect(times).toEqual([0, MINUTE, 3 * MINUTE, 7 * MINUTE, 15 * MINUTE]);
+    // The last restart the budget allows says when the budget frees up, not when its backoff would end.
+    expect(run.restarts[4]?.nextAttemptAt).toBe(T0 + 6 * HOUR);
     const after = run.polls.find((poll) => poll.at === T0 + 15 * MINUTE + POLL);
     expect(only(after?.result.decisions ?? [])).toMatchObject({
       reason: 'budget_exhausted',
@@ -157,6 +159,7 @@ describe('decide: escalation, budget and recovery', () => {
   it('explains a backoff skip with the time, attempt and delay', () => {
     const run = simulate({ policy: policyOf(NO_JITTER), start: T0, end: T0 + 2 * MINUTE, interval: POLL, connectorsAt: () => [failedTask()] });
     const waiting = run.polls.find((poll) => poll.at === T0 + 90 * SECOND);
+    expect(run.restarts[1]?.nextAttemptAt).toBe(T0 + 3 * MINUTE);
     expect(only(waiting?.result.decisions ?? [])).toMatchObject({
       action: 'skip',
       reason: 'backoff',
@@ -170,7 +173,7 @@ describe('decide: escalation, budget and recovery', () => {
   it('lets the budget slide: one more restart as each old one leaves the window', () => {
     const policy = policyOf({ defaults: { backoff: { jitter: 0, initial: '1m', max: '1m' }, budget: { maxRestarts: 3, window: '1h' } } });
     const run = simulate({ policy, start: T0, end: T0 + 2 * HOUR + 5 * MINUTE, interval: MINUTE, connectorsAt: () => [failedTask()] });
-    const times = run.restarts.map((decision) => decision.nextAttemptAt! - MINUTE - T0);
+    const times = run.polls.filter((poll) => poll.result.decisions.some((d) => d.action === 'restart')).map((poll) => poll.at - T0);
     // The window is (now - 1h, now]: a restart at T0 stops counting at T0 + 1h, when the next one may happen.
     expect(times).toEqual([0, MINUTE, 2 * MINUTE, HOUR, HOUR + MINUTE, HOUR + 2 * MINUTE, 2 * HOUR, 2 * HOUR + MINUTE, 2 * HOUR + 2 * MINUTE]);
   });
