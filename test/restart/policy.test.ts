@@ -475,6 +475,16 @@ describe('decide: history upkeep', () => {
     expect(third.history).toBe(second.history);
   });
 
+  it('handles a cluster of 100 000 targets, remembering only the failed ones', () => {
+    const connectors = Array.from({ length: 10_000 }, (_, c) =>
+      connectorStatus(`c-${c}`, 'running', Array.from({ length: 9 }, (_, t) => (c % 1000 === 0 && t === 4 ? 'failed' : 'running'))),
+    );
+    const first = decideAt(policyOf(), connectors, T0);
+    expect(first.decisions.map((decision) => decision.key)).toEqual(Array.from({ length: 10 }, (_, i) => `${CLUSTER}/c-${i * 1000}/4`));
+    expect(first.history.clusters.get(CLUSTER)?.targets.size).toBe(10);
+    expect(first.view.targets).toHaveLength(10);
+  });
+
   it('leaves other clusters\' history untouched', () => {
     const other = decide({ view: viewOf([failedTask()], T0, { cluster: 'staging' }), history: emptyHistory(), policy: policyOf(), now: T0, trusted: true }).history;
     const result = decideAt(policyOf(), [failedTask()], T0, other);
