@@ -81,7 +81,10 @@ export interface RestartDecision {
   /** Class names of the failure ('' when unknown); never the trace. */
   exception: string;
   rootCause: string;
-  /** The action or reason differs from this target's previous decision: worth an info-level log line. */
+  /**
+   * The action or reason differs from this target's previous decision: worth an info-level log line. Never set for
+   * `disabled` and `stale_data`, which are not remembered (the poller logs outages itself).
+   */
   changed: boolean;
 }
 
@@ -194,20 +197,18 @@ export function decide(input: DecideInput): DecideResult {
   /** Keys of every fresh FAILED target per connector: a bulk call restarts all of them. */
   const failedByConnector = new Map<string, string[]>();
 
-  /** Reports a decision; `record` (when given) remembers it, `stored` only serves to tell whether it changed. */
-  const emit = (
-    target: Target,
-    record: TargetHistory | undefined,
-    decision: DecisionFields,
-    stored: TargetHistory | undefined = record,
-  ) => {
-    const previous = stored?.lastDecision;
+  /**
+   * Reports a decision; `record` (when given) remembers it. Without a record (`disabled`, `stale_data`) nothing is
+   * remembered, so the decision is never marked changed: it would be logged at every poll.
+   */
+  const emit = (target: Target, record: TargetHistory | undefined, decision: DecisionFields) => {
+    const previous = record?.lastDecision;
     const full: RestartDecision = {
       ref: target.ref,
       key: target.key,
       ...decision,
       ...failureClasses(target.failure),
-      changed: previous === null || previous === undefined || previous.action !== decision.action || previous.reason !== decision.reason,
+      changed: record !== undefined && (previous === null || previous === undefined || previous.action !== decision.action || previous.reason !== decision.reason),
     };
     decisions.push(full);
     if (record !== undefined) targets.set(target.key, withDecision(record, full, now));
@@ -229,14 +230,14 @@ export function decide(input: DecideInput): DecideResult {
       }
       if (failed) {
         if (!policy.enabled) {
-          emit(target, undefined, skip('disabled', 'skip: auto-restart is disabled', null, false, stored), stored);
+          emit(target, undefined, skip('disabled', 'skip: auto-restart is disabled', null, false, stored));
           continue;
         }
         if (!fresh) {
           const why = input.trusted ? `last seen ${isoSeconds(observed.observedAt)}` : 'this poll was not trusted';
           // Keep what was last decided for the gauges, so a short outage does not flap alerts.
           const last = stored?.lastDecision;
-          emit(target, undefined, skip('stale_data', `skip: stale data (${why})`, last?.nextAttemptAt ?? null, last?.exhausted ?? false, stored), stored);
+          emit(target, undefined, skip('stale_data', `skip: stale data (${why})`, last?.nextAttemptAt ?? null, last?.exhausted ?? false, stored));
           continue;
         }
         const list = failedByConnector.get(target.ref.connector) ?? [];

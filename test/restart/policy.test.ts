@@ -264,7 +264,7 @@ describe('decide: reasons not to restart', () => {
 
   it('reports disabled and records nothing', () => {
     const { decisions, history } = decideAt(policyOf({ enabled: false }), [failedTask()], T0);
-    expect(only(decisions)).toMatchObject({ reason: 'disabled', message: 'skip: auto-restart is disabled', exhausted: false });
+    expect(only(decisions)).toMatchObject({ reason: 'disabled', message: 'skip: auto-restart is disabled', exhausted: false, changed: false });
     expect(history.clusters.size).toBe(0);
   });
 
@@ -292,7 +292,7 @@ describe('decide: reasons not to restart', () => {
     const first = decideAt(policy, [failedTask()], T0);
     const view = viewOf([failedTask()], T0, { stale: ['orders'], staleAt: T0 });
     const stale = decide({ view, history: first.history, policy, now: T0 + POLL, polledAt: T0 + POLL, trusted: true });
-    expect(only(stale.decisions)).toMatchObject({ reason: 'stale_data', exhausted: true, changed: true });
+    expect(only(stale.decisions)).toMatchObject({ reason: 'stale_data', exhausted: true, changed: false });
     expect(stale.view.targets[0]?.exhausted).toBe(true);
   });
 
