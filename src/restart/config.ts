@@ -181,6 +181,4 @@ export function definedOnly<T extends object>(value: T | undefined): { [K in key
 export type RestartSection = z.output<typeof restartSectionSchema>;
 export type RestartRuleSpec = RestartSection['rules'][number];
 export type RestartRuleMatch = RestartRuleSpec['match'];
-export type BlackoutSpec = RestartSection['blackouts'][number];
-export type BackoffSettings = RestartSection['defaults']['backoff'];
 export type BudgetSettings = RestartSection['defaults']['budget'];

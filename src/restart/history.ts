@@ -88,7 +88,7 @@ export interface RestartHistory {
   clusters: ReadonlyMap<string, ClusterHistory>;
 }
 
-export const EMPTY_CLUSTER_HISTORY: ClusterHistory = { targets: new Map(), restarts: [], silences: new Map() };
+const EMPTY_CLUSTER_HISTORY: ClusterHistory = { targets: new Map(), restarts: [], silences: new Map() };
 
 export function emptyHistory(): RestartHistory {
   return { clusters: new Map() };
@@ -126,15 +126,6 @@ export function withCluster(history: RestartHistory, cluster: string, part: Clus
   if (part.targets.size === 0 && part.restarts.length === 0 && part.silences.size === 0) clusters.delete(cluster);
   else clusters.set(cluster, part);
   return { clusters };
-}
-
-/** A new history with one target replaced, or removed when `target` is undefined. */
-export function withTarget(history: RestartHistory, ref: TargetRef, key: string, target: TargetHistory | undefined): RestartHistory {
-  const part = clusterHistory(history, ref.cluster);
-  const targets = new Map(part.targets);
-  if (target === undefined) targets.delete(key);
-  else targets.set(key, target);
-  return withCluster(history, ref.cluster, { ...part, targets });
 }
 
 /** Drops the history of clusters no longer configured (call after a config reload). */
