@@ -2,7 +2,7 @@
 // becomes an outcome, a metric and one log line. Skips and dry-run decisions are only counted and logged.
 
 import type { Logger } from 'pino';
-import type { ConnectorRestartOutcome, ConnectorStatus, RestartApi, SkipReason, TargetRef } from '../domain/model.ts';
+import { SKIP_REASONS, type ConnectorRestartOutcome, type ConnectorStatus, type RestartApi, type SkipReason, type TargetRef } from '../domain/model.ts';
 import { isSentinelError, ConnectHttpError, ConnectUnreachableError } from '../errors.ts';
 import { forEachLimited } from '../connect/concurrency.ts';
 import type { RestartOutcome } from './outcomes.ts';
@@ -27,6 +27,10 @@ export interface ExecutorDeps {
 }
 
 const DEFAULT_CONCURRENCY = 4;
+
+function isSkipReason(reason: string): reason is SkipReason {
+  return (SKIP_REASONS as readonly string[]).includes(reason);
+}
 
 /** How one error of a restart call reads as an outcome for the targets it covered. */
 function outcomeOfError(error: unknown): Pick<RestartOutcome, 'result' | 'message'> {
@@ -133,7 +137,7 @@ export async function executeDecisions(decisions: readonly RestartDecision[], de
   const byConnector = new Map<string, RestartDecision[]>();
   for (const decision of decisions) {
     if (decision.action === 'skip') {
-      metrics.skipped(decision.ref.cluster, decision.ref.connector, decision.reason as SkipReason);
+      if (isSkipReason(decision.reason)) metrics.skipped(decision.ref.cluster, decision.ref.connector, decision.reason);
       logDecision(logger, decision);
       continue;
     }
