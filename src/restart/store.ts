@@ -134,9 +134,16 @@ export async function openHistoryStore(options: HistoryStoreOptions): Promise<Hi
   let loaded: RestartHistory = emptyHistory();
   let hasCurrentFile = false;
   if (writable) {
-    const recovered = await recover(fs, dataDir, logger, now());
-    loaded = recovered.history;
-    hasCurrentFile = recovered.current;
+    try {
+      const recovered = await recover(fs, dataDir, logger, now());
+      loaded = recovered.history;
+      hasCurrentFile = recovered.current;
+    } catch (error) {
+      await lock?.release();
+      if (isSentinelError(error)) throw error;
+      const code = errorCode(error) ?? String(error);
+      throw new SentinelError('CS_ERR_STORE_IO', `restart history in ${dataDir} cannot be recovered (${code})`, { cause: error });
+    }
   } else {
     logger.error({ data_dir: dataDir, code: lockProblem }, `data directory ${dataDir} is not writable (${lockProblem}); auto-restart is off until it is`);
     // Read what is there (without moving anything), so a later successful write does not drop it.

@@ -258,6 +258,22 @@ try {
     await store.close();
   });
 
+  it('fails to open with CS_ERR_STORE_IO, releasing its lock, when a damaged file cannot be moved aside', async () => {
+    await writeFile(join(dir, HISTORY_FILE), 'not json');
+    const fs: StoreFs = { ...nodeStoreFs, rename: async () => Promise.reject(errorWith('EACCES')) };
+    const error = await open({ fs }).catch((caught: unknown) => caught);
+    expect(isSentinelError(error, 'CS_ERR_STORE_IO')).toBe(true);
+    expect((error as Error).message).toBe(`restart history in ${dir} cannot be recovered (EACCES)`);
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
+  });
+
+  it('fails to open with CS_ERR_STORE_IO when the history cannot be read', async () => {
+    const fs: StoreFs = { ...nodeStoreFs, readFile: async (path) => (path.endsWith(LOCK_FILE) ? nodeStoreFs.readFile(path) : Promise.reject(errorWith('EIO'))) };
+    const error = await open({ fs }).catch((caught: unknown) => caught);
+    expect(isSentinelError(error, 'CS_ERR_STORE_IO')).toBe(true);
+    expect((error as Error).message).toBe(`restart history ${join(dir, HISTORY_FILE)} cannot be read (EIO)`);
+  });
+
   it('resolves saves after close as failed', async () => {
     const store = await open();
     await store.close();
