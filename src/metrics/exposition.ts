@@ -1,6 +1,6 @@
-// The /metrics body: the per-poll families of every cluster (rendered at poll time, joined here once per change),
-// then the exporter's own prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it
-// copies the joined bytes and appends the small self-metrics text.
+// The /metrics body: the per-poll families of every cluster (rendered at poll time), then the exporter's own
+// prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it copies bytes rendered at
+// the last polls, in an order worked out once per change, and appends the small self-metrics text.
 
 import type { Registry } from 'prom-client';
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
@@ -32,8 +32,11 @@ export class Exposition {
   readonly #registry: Registry;
   /** By the cluster's label value: two names that encode alike (lone surrogates) are one cluster in the output. */
   readonly #clusters = new Map<string, RenderedCluster>();
-  /** The joined per-poll part by format; emptied by every change. */
-  readonly #joined = new Map<ExpositionFormat, Buffer>();
+  /**
+   * By format: the buffers of the per-poll part in output order; emptied by every change. The list, not one joined
+   * buffer, is what is kept: a scrape copies every byte once either way, and a joined copy would double the memory.
+   */
+  readonly #parts = new Map<ExpositionFormat, ClusterPart>();
 
   constructor(registry: Registry) {
     this.#registry = registry;
@@ -42,12 +45,12 @@ export class Exposition {
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
   setCluster(rendered: RenderedCluster): void {
     this.#clusters.set(escapeLabelValue(rendered.cluster), rendered);
-    this.#joined.clear();
+    this.#parts.clear();
   }
 
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
   deleteCluster(cluster: string): void {
-    if (this.#clusters.delete(escapeLabelValue(cluster))) this.#joined.clear();
+    if (this.#clusters.delete(escapeLabelValue(cluster))) this.#parts.clear();
   }
 
   negotiate(acceptHeader: string | undefined): ExpositionFormat {
@@ -59,30 +62,40 @@ export class Exposition {
     const clusterPart = this.#clusterPart(format);
     const selfPart = await registryText(this.#registry, format);
     const tail = Buffer.from(format === 'openmetrics' ? selfPart + OPENMETRICS_EOF : selfPart, 'utf8');
-    return { contentType: CONTENT_TYPES[format], body: Buffer.concat([clusterPart, tail]) };
+    return {
+      contentType: CONTENT_TYPES[format],
+      body: Buffer.concat([...clusterPart.buffers, tail], clusterPart.bytes + tail.length),
+    };
   }
 
-  #clusterPart(format: ExpositionFormat): Buffer {
+  #clusterPart(format: ExpositionFormat): ClusterPart {
     const key: ExpositionFormat = HEADERS_SHARED ? 'prometheus' : format;
-    let joined = this.#joined.get(key);
-    if (joined === undefined) {
-      joined = joinClusters([...this.#clusters.values()], POLL_HEADERS[format]);
-      this.#joined.set(key, joined);
+    let part = this.#parts.get(key);
+    if (part === undefined) {
+      part = orderClusterPart([...this.#clusters.values()], POLL_HEADERS[format]);
+      this.#parts.set(key, part);
     }
-    return joined;
+    return part;
   }
 }
 
+interface ClusterPart {
+  readonly buffers: readonly Buffer[];
+  readonly bytes: number;
+}
+
 /** Each family's header once, then that family's lines of every cluster (sorted by name), so no family is split. */
-function joinClusters(clusters: RenderedCluster[], headers: ReadonlyMap<PollFamily, Buffer>): Buffer {
+function orderClusterPart(clusters: RenderedCluster[], headers: ReadonlyMap<PollFamily, Buffer>): ClusterPart {
   clusters.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
-  const parts: Buffer[] = [];
+  const buffers: Buffer[] = [];
+  let bytes = 0;
   for (const family of POLL_FAMILIES) {
     const lines = clusters.flatMap((cluster) => cluster.families.get(family) ?? []);
     if (lines.length === 0) continue;
-    const header = headers.get(family);
-    if (header !== undefined) parts.push(header);
-    parts.push(...lines);
+    for (const buffer of [headers.get(family) ?? Buffer.alloc(0), ...lines]) {
+      buffers.push(buffer);
+      bytes += buffer.length;
+    }
   }
-  return Buffer.concat(parts);
+  return { buffers, bytes };
 }

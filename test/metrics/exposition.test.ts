@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MetricsPort } from '../../src/http/server.ts';
 import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
 import { renderCluster, type RenderedCluster } from '../../src/metrics/render.ts';
@@ -105,7 +106,7 @@ describe('Exposition', () => {
     expect(body).not.toContain('connector="x"');
   });
 
-  it('joins the cluster part once per change, not once per scrape, and rejoins after setCluster', async () => {
+  it('works out the cluster part once per change, not once per scrape, and again after setCluster', async () => {
     const { exposition } = setup();
     const first = counting(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     exposition.setCluster(first.rendered);
@@ -142,6 +143,8 @@ describe('Exposition', () => {
 
   it('negotiates like negotiateFormat, so it can serve as the HTTP server metrics port', () => {
     const { exposition } = setup();
+    const port: MetricsPort = exposition;
+    expect(port).toBe(exposition);
     expect(exposition.negotiate('application/openmetrics-text;version=1.0.0,text/plain;q=0.5')).toBe('openmetrics');
     expect(exposition.negotiate(undefined)).toBe('prometheus');
   });
@@ -161,5 +164,26 @@ describe('Exposition', () => {
     // promtool's linter objects only to prom-client's own gauges named *_total, which are not ours to rename.
     const lint = promtoolCheckMetrics(prometheus).output.split('\n').filter((line) => line !== '');
     expect(lint.filter((line) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics/.test(line))).toEqual([]);
+  });
+
+  it('serves a cluster of 10,000 connectors and 50,000 tasks: every series once per scrape', async () => {
+    const states = ['running', 'failed', 'paused', 'unassigned', 'restarting'];
+    const connectors = Array.from({ length: 10_000 }, (_, index) =>
+      connector(`connector-${index}`, 'running', Array.from({ length: 5 }, (_, id) => task(id, states[(index + id) % 5] ?? 'running'))),
+    );
+    const { exposition } = setup();
+    exposition.setCluster(renderCluster(view('big', connectors), undefined, OPTIONS));
+    const first = (await exposition.render('prometheus')).body;
+    const second = (await exposition.render('prometheus')).body;
+    expect(second.equals(first)).toBe(true);
+    const lines = (prefix: string) => {
+      let count = 0;
+      for (let at = first.indexOf(`\n${prefix}{`); at !== -1; at = first.indexOf(`\n${prefix}{`, at + 1)) count += 1;
+      return count;
+    };
+    expect(lines('kafka_connect_connector_state')).toBe(60_000);
+    expect(lines('kafka_connect_task_state')).toBe(250_000);
+    expect(lines('kafka_connect_task_info')).toBe(50_000);
+    expect(lines('kafka_connect_task_failure_info')).toBe(10_000);
   });
 });
