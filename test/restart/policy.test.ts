@@ -233,6 +233,13 @@ describe('decide: escalation, budget and recovery', () => {
     expect(run.restarts.filter((decision) => decision.ref.connector === 'payments').length).toBeGreaterThan(1);
   });
 
+  it('lets the first matching rule decide, in the order written', () => {
+    const never = { name: 'never-orders', match: { connectors: ['orders'] }, action: 'never' };
+    const always = { name: 'restart-all', match: { connectors: ['*'] }, action: 'restart' };
+    expect(only(decideAt(policyOf({ rules: [never, always] }), [failedTask()], T0).decisions)).toMatchObject({ reason: 'policy_never', rule: 'never-orders' });
+    expect(only(decideAt(policyOf({ rules: [always, never] }), [failedTask()], T0).decisions)).toMatchObject({ action: 'restart', rule: 'restart-all' });
+  });
+
   it('matches rules by target kind', () => {
     const policy = policyOf({ rules: [{ name: 'tasks-only', match: { targets: 'task' }, action: 'never' }] });
     const { decisions } = decideAt(policy, [connectorStatus('orders', 'failed', ['failed'])], T0);
