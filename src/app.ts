@@ -207,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let started = false;
 
   const applyConfig = async (next: Config): Promise<void> => {
+    logger.level = next.log.level;
     policy = compilePolicy(next.restart as Parameters<typeof compilePolicy>[0]);
     const wanted = new Map(next.clusters.map((c) => [c.name, c]));
     for (const [name, runtime] of runtimes) {
@@ -274,6 +275,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     list: (filter) => listHistory(history, filter, now()),
     restartNow: async (ref: TargetRef) => {
       requireTarget(ref);
+      if (!deps.config.current().restart.enabled) {
+        throw new SentinelError('CS_ERR_API_FORBIDDEN', 'auto-restart is disabled (restart.enabled: false): nothing would be sent');
+      }
       await operatorAction('restart now', (h) => requestRestartNow(h, ref, now()));
     },
     resetBudget: async (ref: TargetRef) => {

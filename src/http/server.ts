@@ -211,7 +211,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.post<{ Body: TargetBody }>('/api/v1/restarts', { schema: { body: targetBody }, preHandler: requireApiToken }, async (req, reply) => {
     await deps.restarts.restartNow(toRef(req.body));
-    return reply.code(202).send({ status: 'accepted', message: 'the target is restarted at the next poll that sees it failed' });
+    return reply.code(202).send({ status: 'accepted', message: 'the target is restarted at the next poll that sees it failed (in dry-run mode: reported, not sent); the request lapses after 15 minutes' });
   });
 
   app.post<{ Body: TargetBody }>('/api/v1/restarts/reset', { schema: { body: targetBody }, preHandler: requireApiToken }, async (req) => {
