@@ -1,0 +1,197 @@
+// Every alert connect-sentinel ships: expression, summary and description, from a MonitoringConfig.
+// Conventions (kubernetes-mixin, node-mixin): each alert keeps every label its description prints, never applies
+// rate() to a gauge, and never fires on intentionally paused or stopped work except as `info`.
+
+import { ALERT_NAMES, type AlertName, type MonitoringConfig } from './config.ts';
+import { durationInWords } from './humanize.ts';
+import { by, formatNumber, series } from './promql.ts';
+import type { AlertingRule, RuleGroup } from './rules.ts';
+import { label, rootCause, TARGET, targetRootCause } from './templates.ts';
+
+export type AlertGroupName = 'connect-sentinel.exporter' | 'connect-sentinel.kafka-connect' | 'connect-sentinel.autorestart';
+
+interface AlertDefinition {
+  group: AlertGroupName;
+  summary: string;
+  expr: (q: QueryContext) => string;
+  /** `forWords` is the alert's `for` in words, e.g. `15 minutes`. */
+  description: (q: QueryContext, forWords: string) => string;
+}
+
+interface QueryContext {
+  config: MonitoringConfig;
+  /** A metric with the selector and extra matchers. */
+  s: (metric: string, ...matchers: string[]) => string;
+  /** `by (<group labels>, …)`. */
+  by: (...labels: string[]) => string;
+}
+
+const CLUSTER = `Kafka Connect cluster ${label('connect_cluster')}`;
+const CONNECTOR = `connector ${label('connector')} on ${CLUSTER}`;
+const TASK = `Task ${label('task')} of ${CONNECTOR}`;
+
+function connectorRootCause(q: QueryContext): string {
+  return rootCause('kafka_connect_connector_failure_info', [...q.config.groupLabels, 'connect_cluster', 'connector']);
+}
+
+function taskRootCause(q: QueryContext): string {
+  return rootCause('kafka_connect_task_failure_info', [...q.config.groupLabels, 'connect_cluster', 'connector', 'task']);
+}
+
+const DEFINITIONS: Record<AlertName, AlertDefinition> = {
+  KafkaConnectExporterDown: {
+    group: 'connect-sentinel.exporter',
+    summary: 'The connect-sentinel exporter is down.',
+    // The absent() branch covers a target gone from service discovery; it takes `job` from the selector's equality matcher.
+    expr: (q) => `sum ${q.by()} (${q.s('up')}) == 0 or absent(${q.s('up')})`,
+    description: (_q, forWords) =>
+      `No target of job ${label('job')} has been scraped successfully for more than ${forWords}: Kafka Connect is not watched and failed connectors and tasks are not restarted automatically.`,
+  },
+  KafkaConnectExporterConfigReloadFailed: {
+    group: 'connect-sentinel.exporter',
+    summary: 'The connect-sentinel configuration could not be reloaded.',
+    expr: (q) => `max ${q.by('instance')} (${q.s('kafka_connect_exporter_config_last_reload_successful')}) == 0`,
+    description: (_q, forWords) =>
+      `connect-sentinel ${label('instance')} of job ${label('job')} has failed to reload its configuration for more than ${forWords}; it keeps running with the previous configuration.`,
+  },
+  KafkaConnectExporterHistoryNotWritable: {
+    group: 'connect-sentinel.exporter',
+    summary: 'The connect-sentinel restart history cannot be written.',
+    expr: (q) => `max ${q.by('instance')} (${q.s('kafka_connect_exporter_history_writable')}) == 0`,
+    description: (_q, forWords) =>
+      `connect-sentinel ${label('instance')} of job ${label('job')} has been unable to write its restart history for more than ${forWords}; automatic restarts are skipped until it can.`,
+  },
+  KafkaConnectClusterUnreachable: {
+    group: 'connect-sentinel.exporter',
+    summary: 'A Kafka Connect cluster cannot be reached.',
+    expr: (q) => `max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')}) == 0`,
+    description: (_q, forWords) =>
+      `Job ${label('job')} has not been able to read the status of ${CLUSTER} for more than ${forWords}; its connectors and tasks are neither watched nor restarted.`,
+  },
+  KafkaConnectStaleData: {
+    group: 'connect-sentinel.exporter',
+    summary: 'Kafka Connect status data is stale.',
+    expr: (q) =>
+      `time() - max ${q.by('connect_cluster')} (${q.s('kafka_connect_last_poll_success_timestamp_seconds')}) > ${formatNumber(q.config.thresholds.staleDataSeconds)}`,
+    description: () =>
+      `The last successful poll of ${CLUSTER} by job ${label('job')} was {{ $value | humanizeDuration }} ago; dashboards and alerts show old state.`,
+  },
+  KafkaConnectRestErrors: {
+    group: 'connect-sentinel.exporter',
+    summary: 'Kafka Connect REST requests are failing.',
+    expr: (q) => {
+      const window = q.config.thresholds.restErrorWindow;
+      const requests = (...m: string[]) =>
+        `sum ${q.by('connect_cluster')} (rate(${q.s('kafka_connect_exporter_rest_requests_total', ...m)}[${window}]))`;
+      return `${requests('code!~"2.."')} / ${requests()} > ${formatNumber(q.config.thresholds.restErrorRatio)}`;
+    },
+    description: (q) =>
+      `{{ $value | humanizePercentage }} of the REST requests job ${label('job')} sent to ${CLUSTER} in the last ${durationInWords(q.config.thresholds.restErrorWindow)} failed (error status, timeout or connection error).`,
+  },
+  KafkaConnectConnectorFailed: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect connector has failed.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="failed"')}) == 1`,
+    description: (q, forWords) =>
+      `Connector ${label('connector')} on ${CLUSTER} has been FAILED for more than ${forWords}.${connectorRootCause(q)}`,
+  },
+  KafkaConnectTaskFailed: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect task has failed.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="failed"')}) == 1`,
+    description: (q, forWords) => `${TASK} has been FAILED for more than ${forWords}.${taskRootCause(q)}`,
+  },
+  KafkaConnectConnectorUnassigned: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect connector has no worker.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="unassigned"')}) == 1`,
+    description: (_q, forWords) =>
+      `Connector ${label('connector')} on ${CLUSTER} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
+  },
+  KafkaConnectTaskUnassigned: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect task has no worker.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="unassigned"')}) == 1`,
+    description: (_q, forWords) => `${TASK} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
+  },
+  KafkaConnectConnectorPaused: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect connector has been paused or stopped for a long time.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector', 'state')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1`,
+    description: (_q, forWords) =>
+      `Connector ${label('connector')} on ${CLUSTER} has been {{ $labels.state | toUpper }} for more than ${forWords}.`,
+  },
+  KafkaConnectRestartLoop: {
+    group: 'connect-sentinel.autorestart',
+    summary: 'A Kafka Connect connector or task keeps failing after automatic restarts.',
+    expr: (q) =>
+      `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}`,
+    description: (q) =>
+      `${TARGET} on ${CLUSTER} failed and was restarted automatically {{ $value | printf "%.0f" }} times in the last ${durationInWords(q.config.thresholds.restartLoopWindow)}.`,
+  },
+  KafkaConnectAutoRestartExhausted: {
+    group: 'connect-sentinel.autorestart',
+    summary: 'Automatic restarts have given up on a failed Kafka Connect connector or task.',
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_autorestart_exhausted')}) == 1`,
+    description: (q) =>
+      `${TARGET} on ${CLUSTER} is FAILED and connect-sentinel will not restart it again: its restart budget is used up or a rule says never.${targetRootCause(q.config.groupLabels)}`,
+  },
+  KafkaConnectAutoRestartCircuitOpen: {
+    group: 'connect-sentinel.autorestart',
+    summary: 'Automatic restarts are suspended on a Kafka Connect cluster.',
+    expr: (q) => `max ${q.by('connect_cluster')} (${q.s('kafka_connect_autorestart_circuit_open')}) == 1`,
+    description: (_q, forWords) =>
+      `connect-sentinel has not restarted anything on ${CLUSTER} for more than ${forWords} because a large share of its tasks is FAILED at once, which points to a shared cause such as a broker outage.`,
+  },
+};
+
+export const ALERT_GROUP_NAMES: readonly AlertGroupName[] = [
+  'connect-sentinel.exporter',
+  'connect-sentinel.kafka-connect',
+  'connect-sentinel.autorestart',
+];
+
+function queryContext(config: MonitoringConfig): QueryContext {
+  return {
+    config,
+    s: (metric, ...matchers) => series(metric, config.selector, ...matchers),
+    by: (...labels) => by([...config.groupLabels, ...labels]),
+  };
+}
+
+export function runbookUrl(config: MonitoringConfig, alert: AlertName): string {
+  return `${config.runbookUrl}#${alert.toLowerCase()}`;
+}
+
+export function alertingRule(config: MonitoringConfig, name: AlertName): AlertingRule {
+  const definition = DEFINITIONS[name];
+  const settings = config.alerts[name];
+  const q = queryContext(config);
+  return {
+    alert: name,
+    expr: definition.expr(q),
+    for: settings.for,
+    labels: { severity: settings.severity },
+    annotations: {
+      summary: definition.summary,
+      description: definition.description(q, durationInWords(settings.for)),
+      runbook_url: runbookUrl(config, name),
+    },
+  };
+}
+
+/** The alert groups, with disabled alerts left out and empty groups dropped. */
+export function alertGroups(config: MonitoringConfig): RuleGroup[] {
+  return ALERT_GROUP_NAMES.map((group) => ({
+    name: group,
+    rules: ALERT_NAMES.filter((name) => DEFINITIONS[name].group === group && config.alerts[name].enabled).map((name) =>
+      alertingRule(config, name),
+    ),
+  })).filter((group) => group.rules.length > 0);
+}

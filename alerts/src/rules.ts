@@ -1,0 +1,23 @@
+// The shape of Prometheus rule files, as connect-sentinel generates them.
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: string };
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: Array<AlertingRule | RecordingRule>;
+}
+
+export function isAlertingRule(rule: AlertingRule | RecordingRule): rule is AlertingRule {
+  return 'alert' in rule;
+}
