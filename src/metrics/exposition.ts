@@ -4,6 +4,7 @@
 
 import type { Registry } from 'prom-client';
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
+import { gzipFinish, gzipHead, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { registryText } from './registry-text.ts';
 import type { RenderedCluster } from './render.ts';
@@ -12,6 +13,10 @@ import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type Ex
 export interface ExpositionBody {
   contentType: string;
   body: Buffer;
+}
+
+export interface GzipExpositionBody extends ExpositionBody {
+  contentEncoding: 'gzip';
 }
 
 const POLL_HEADERS: Readonly<Record<ExpositionFormat, ReadonlyMap<PollFamily, Buffer>>> = {
@@ -37,6 +42,8 @@ export class Exposition {
    * buffer, is what is kept: a scrape copies every byte once either way, and a joined copy would double the memory.
    */
   readonly #parts = new Map<ExpositionFormat, ClusterPart>();
+  /** By format: the per-poll part compressed (once per change, off the main thread), for gzip scrapes. */
+  readonly #gzipHeads = new Map<ExpositionFormat, Promise<GzipHead>>();
 
   constructor(registry: Registry) {
     this.#registry = registry;
@@ -45,12 +52,12 @@ export class Exposition {
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
   setCluster(rendered: RenderedCluster): void {
     this.#clusters.set(escapeLabelValue(rendered.cluster), rendered);
-    this.#parts.clear();
+    this.#invalidate();
   }
 
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
   deleteCluster(cluster: string): void {
-    if (this.#clusters.delete(escapeLabelValue(cluster))) this.#parts.clear();
+    if (this.#clusters.delete(escapeLabelValue(cluster))) this.#invalidate();
   }
 
   negotiate(acceptHeader: string | undefined): ExpositionFormat {
@@ -60,12 +67,47 @@ export class Exposition {
   async render(format: ExpositionFormat): Promise<ExpositionBody> {
     // Taken before the await: a poll finishing meanwhile does not mix into this body.
     const clusterPart = this.#clusterPart(format);
-    const selfPart = await registryText(this.#registry, format);
-    const tail = Buffer.from(format === 'openmetrics' ? selfPart + OPENMETRICS_EOF : selfPart, 'utf8');
+    const tail = await this.#selfPart(format);
     return {
       contentType: CONTENT_TYPES[format],
       body: Buffer.concat([...clusterPart.buffers, tail], clusterPart.bytes + tail.length),
     };
+  }
+
+  /**
+   * The same body gzip-compressed, for a scraper that accepts gzip (Prometheus always does). Only the self-metrics
+   * are compressed per scrape; the per-poll part is compressed once per change.
+   */
+  async renderGzip(format: ExpositionFormat): Promise<GzipExpositionBody> {
+    const head = this.#gzipHead(format);
+    const tail = await this.#selfPart(format);
+    return { contentType: CONTENT_TYPES[format], contentEncoding: 'gzip', body: gzipFinish(await head, tail) };
+  }
+
+  #invalidate(): void {
+    this.#parts.clear();
+    this.#gzipHeads.clear();
+  }
+
+  async #selfPart(format: ExpositionFormat): Promise<Buffer> {
+    const text = await registryText(this.#registry, format);
+    return Buffer.from(format === 'openmetrics' ? text + OPENMETRICS_EOF : text, 'utf8');
+  }
+
+  #gzipHead(format: ExpositionFormat): Promise<GzipHead> {
+    const key: ExpositionFormat = HEADERS_SHARED ? 'prometheus' : format;
+    let head = this.#gzipHeads.get(key);
+    if (head === undefined) {
+      const part = this.#clusterPart(format);
+      const compressing = gzipHead(Buffer.concat(part.buffers, part.bytes));
+      // A failure is not kept: the next scrape tries again.
+      compressing.catch(() => {
+        if (this.#gzipHeads.get(key) === compressing) this.#gzipHeads.delete(key);
+      });
+      this.#gzipHeads.set(key, compressing);
+      head = compressing;
+    }
+    return head;
   }
 
   #clusterPart(format: ExpositionFormat): ClusterPart {
