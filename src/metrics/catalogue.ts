@@ -23,7 +23,7 @@ export interface MetricDefinition {
 /** Added to the help of every metric rendered from a poll, as the exporter guidelines ask of cached data. */
 const CACHED = 'From the last poll of the cluster (cached between polls).';
 
-function poll(
+function pollMetric(
   name: string,
   labels: readonly string[],
   help: string,
@@ -40,7 +40,7 @@ function poll(
   };
 }
 
-function self(
+function selfMetric(
   name: string,
   type: MetricType,
   labels: readonly string[],
@@ -66,139 +66,139 @@ const TARGET = { optionalLabels: ['task'] } as const;
 
 export const METRICS = {
   // Per cluster, from each poll.
-  up: poll('kafka_connect_up', CLUSTER, '1 if the last poll of the Kafka Connect cluster succeeded, else 0.'),
-  pollDuration: poll('kafka_connect_poll_duration_seconds', CLUSTER, 'Duration of the last poll of the Kafka Connect cluster in seconds.'),
-  lastPollSuccess: poll(
+  up: pollMetric('kafka_connect_up', CLUSTER, '1 if the last poll of the Kafka Connect cluster succeeded, else 0.'),
+  pollDuration: pollMetric('kafka_connect_poll_duration_seconds', CLUSTER, 'Duration of the last poll of the Kafka Connect cluster in seconds.'),
+  lastPollSuccess: pollMetric(
     'kafka_connect_last_poll_success_timestamp_seconds',
     CLUSTER,
     'Unix time of the last successful poll of the Kafka Connect cluster; absent before the first one.',
   ),
-  clusterInfo: poll(
+  clusterInfo: pollMetric(
     'kafka_connect_cluster_info',
     [...CLUSTER, 'version', 'commit', 'kafka_cluster_id'],
     'Kafka Connect version, commit and Kafka cluster id of the worker that answered; always 1.',
   ),
-  pluginInfo: poll(
+  pluginInfo: pollMetric(
     'kafka_connect_plugin_info',
     [...CLUSTER, 'class', 'type', 'version'],
     'Connector plugin installed on the cluster; always 1.',
   ),
   // Per connector.
-  connectorInfo: poll(
+  connectorInfo: pollMetric(
     'kafka_connect_connector_info',
     [...CONNECTOR, 'type', 'connector_class'],
     'Connector type (source, sink or unknown) and class; always 1.',
   ),
-  connectorState: poll(
+  connectorState: pollMetric(
     'kafka_connect_connector_state',
     [...CONNECTOR, 'state'],
     'Connector state as a state set: 1 for the current state, 0 for the others; all 0 for a state Kafka Connect added later.',
   ),
-  connectorWorkerInfo: poll(
+  connectorWorkerInfo: pollMetric(
     'kafka_connect_connector_worker_info',
     [...CONNECTOR, 'worker_id'],
     'Worker the connector instance runs on (or last ran on, while unassigned); always 1.',
     { stability: 'experimental' },
   ),
-  connectorFailureInfo: poll(
+  connectorFailureInfo: pollMetric(
     'kafka_connect_connector_failure_info',
     [...CONNECTOR, 'exception', 'root_cause'],
     'Exception class and root cause class of a FAILED connector, parsed from its trace; 1, present only while FAILED.',
   ),
   // Per task.
-  taskState: poll(
+  taskState: pollMetric(
     'kafka_connect_task_state',
     [...TASK, 'state'],
     'Task state as a state set: 1 for the current state, 0 for the others; all 0 for a state Kafka Connect added later.',
   ),
-  taskInfo: poll(
+  taskInfo: pollMetric(
     'kafka_connect_task_info',
     [...TASK, 'worker_id'],
     'Worker the task runs on (or last ran on, while unassigned); always 1.',
   ),
-  taskFailureInfo: poll(
+  taskFailureInfo: pollMetric(
     'kafka_connect_task_failure_info',
     [...TASK, 'exception', 'root_cause'],
     'Exception class and root cause class of a FAILED task, parsed from its trace; 1, present only while FAILED.',
   ),
   // Auto-restart, rendered from the restart view at each poll.
-  autorestartExhausted: poll(
+  autorestartExhausted: pollMetric(
     'kafka_connect_autorestart_exhausted',
     TASK,
     'Auto-restart has given up on a FAILED connector or task (budget exhausted or policy never); 1, present only then. A connector has no task label.',
     TARGET,
   ),
-  autorestartNextAttempt: poll(
+  autorestartNextAttempt: pollMetric(
     'kafka_connect_autorestart_next_attempt_timestamp_seconds',
     TASK,
     'Unix time of the next planned auto-restart of a FAILED connector or task; present only while one is planned. A connector has no task label.',
     TARGET,
   ),
-  autorestartCircuitOpen: poll(
+  autorestartCircuitOpen: pollMetric(
     'kafka_connect_autorestart_circuit_open',
     CLUSTER,
     '1 while the auto-restart circuit breaker of the cluster is open and no restart is sent, else 0.',
   ),
 
   // The exporter's own metrics (prom-client).
-  restRequests: self(
+  restRequests: selfMetric(
     'kafka_connect_exporter_rest_requests_total',
     'counter',
     [...CLUSTER, 'endpoint', 'code'],
     'Requests to the Kafka Connect REST API by endpoint and HTTP status code, or timeout, error or too_large when no usable response came.',
   ),
-  pollErrors: self(
+  pollErrors: selfMetric(
     'kafka_connect_exporter_poll_errors_total',
     'counter',
     [...CLUSTER, 'reason'],
     'Polls of the Kafka Connect cluster that failed, or whose answer was held back as untrusted, by reason.',
     { stability: 'experimental' },
   ),
-  autorestartRestarts: self(
+  autorestartRestarts: selfMetric(
     'kafka_connect_autorestart_restarts_total',
     'counter',
     TASK,
     'Restart requests auto-restart sent for a connector or task, failed ones included. A connector has no task label.',
     TARGET,
   ),
-  autorestartRestartFailures: self(
+  autorestartRestartFailures: selfMetric(
     'kafka_connect_autorestart_restart_failures_total',
     'counter',
     TASK,
     'Restart requests auto-restart sent that Kafka Connect refused or that failed. A connector has no task label.',
     TARGET,
   ),
-  autorestartSkipped: self(
+  autorestartSkipped: selfMetric(
     'kafka_connect_autorestart_skipped_total',
     'counter',
     [...CONNECTOR, 'reason'],
     'Times auto-restart left a FAILED connector or one of its tasks alone, by reason.',
   ),
-  buildInfo: self(
+  buildInfo: selfMetric(
     'kafka_connect_exporter_build_info',
     'gauge',
     ['version', 'nodejs_version'],
     'connect-sentinel version and the Node.js version running it; always 1.',
   ),
-  configReloadSuccessful: self(
+  configReloadSuccessful: selfMetric(
     'kafka_connect_exporter_config_last_reload_successful',
     'gauge',
     [],
     '1 if the last configuration load or reload succeeded, else 0.',
   ),
-  configReloadSuccessTimestamp: self(
+  configReloadSuccessTimestamp: selfMetric(
     'kafka_connect_exporter_config_last_reload_success_timestamp_seconds',
     'gauge',
     [],
     'Unix time of the last successful configuration load or reload.',
   ),
-  historyWritable: self(
+  historyWritable: selfMetric(
     'kafka_connect_exporter_history_writable',
     'gauge',
     [],
     '1 if restart history can be persisted to the data directory, else 0; absent when auto-restart keeps no history.',
   ),
-  historyWriteFailures: self(
+  historyWriteFailures: selfMetric(
     'kafka_connect_exporter_history_write_failures_total',
     'counter',
     [],
