@@ -3,7 +3,7 @@
 
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterView, TargetRef } from '../domain/model.ts';
 import { ERROR_CODES, SentinelError, type ErrorCode } from '../errors.ts';
@@ -100,10 +100,11 @@ function toRef(body: TargetBody): TargetRef {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // One line per scrape would drown everything else; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.maxRequestBodyBytes,
     // Query strings and paths are bounded too: nothing we serve needs long ones.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Unknown fields are errors, not silently dropped (fastify's default removes them).
     ajv: { customOptions: { removeAdditional: false } },
     ...(deps.https ? { https: deps.https } : {}),

@@ -19,6 +19,7 @@ export interface RestartMetrics {
 
 export interface ExecutorDeps {
   api: RestartApi;
+  /** The cluster's child logger: it carries `connect_cluster`. */
   logger: Logger;
   metrics: RestartMetrics;
   signal?: AbortSignal;
@@ -109,7 +110,6 @@ async function restartConnectorGroup(api: RestartApi, group: readonly RestartDec
 
 function logDecision(logger: Logger, decision: RestartDecision, result?: RestartOutcome): void {
   const fields = {
-    connect_cluster: decision.ref.cluster,
     connector: decision.ref.connector,
     task: decision.ref.task ?? null,
     action: decision.action,

@@ -175,7 +175,8 @@ describe('executeDecisions', () => {
     const status = connectorStatus('orders', 'running', [{ state: 'failed', failure: secretTrace }]);
     const { api } = fakeApi({ connector: () => plan(status, { tasks: [0] }) });
     const log = captureLogger();
-    await executeDecisions(decisionsFor(status), { api, logger: log.logger, metrics: fakeMetrics() });
+    // The service hands the executor its cluster's child logger, which carries connect_cluster.
+    await executeDecisions(decisionsFor(status), { api, logger: log.logger.child({ connect_cluster: CLUSTER }), metrics: fakeMetrics() });
     const [line] = log.lines();
     expect(line).toMatchObject({
       level: 30,
