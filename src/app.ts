@@ -232,8 +232,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const kept = retainClusters(history, wanted.keys());
       if (kept !== history) await persist(kept);
     });
-    if (next.web.listenAddress !== initial.web.listenAddress || Boolean(next.web.tls) !== Boolean(initial.web.tls)) {
-      logger.warn('web.listenAddress and web.tls take effect only after a restart of connect-sentinel');
+    if (
+      next.web.listenAddress !== initial.web.listenAddress ||
+      Boolean(next.web.tls) !== Boolean(initial.web.tls) ||
+      next.metrics.processMetrics !== initial.metrics.processMetrics
+    ) {
+      logger.warn('web.listenAddress, web.tls and metrics.processMetrics take effect only after a restart of connect-sentinel');
     }
   };
 

@@ -1,8 +1,6 @@
 // connect-sentinel's HTTP surface. buildServer(deps) returns an un-listened fastify instance that tests drive with
 // inject(); every dependency is a small port, so nothing here knows about Connect, polling or storage.
 
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterView, TargetRef } from '../domain/model.ts';
@@ -11,13 +9,13 @@ import { bearerTokenOf, isAuthorized, secretEquals, type WebCredentials } from '
 import { landingPage } from './landing.ts';
 import { statusReport } from './status.ts';
 
-const gzip = promisify(gzipCallback);
-
 export type MetricsFormat = 'prometheus' | 'openmetrics';
 
 export interface MetricsPort {
   negotiate(accept: string | undefined): MetricsFormat;
   render(format: MetricsFormat): Promise<{ contentType: string; body: string | Buffer }>;
+  /** The same body gzip-compressed; the port may reuse compressed bytes between polls. */
+  renderGzip(format: MetricsFormat): Promise<{ contentType: string; body: Buffer }>;
 }
 
 export interface RestartControl {
@@ -151,13 +149,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.get('/metrics', async (req, reply) => {
     const format = deps.metrics.negotiate(req.headers.accept);
-    const { contentType, body } = await deps.metrics.render(format);
-    reply.header('content-type', contentType);
+    reply.header('vary', 'Accept, Accept-Encoding');
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-      reply.header('content-encoding', 'gzip');
-      return reply.send(await gzip(body));
+      const { contentType, body } = await deps.metrics.renderGzip(format);
+      return reply.header('content-type', contentType).header('content-encoding', 'gzip').send(body);
     }
-    return reply.send(body);
+    const { contentType, body } = await deps.metrics.render(format);
+    return reply.header('content-type', contentType).send(body);
   });
 
   app.get('/-/healthy', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('connect-sentinel is healthy.\n'));

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterView, TargetRef } from '../../src/domain/model.ts';
@@ -50,6 +50,12 @@ function fakeRestarts() {
   return { control, calls };
 }
 
+function exposition(format: 'prometheus' | 'openmetrics') {
+  return format === 'openmetrics'
+    ? { contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', body: 'kafka_connect_up{connect_cluster="prod"} 1\n# EOF\n' }
+    : { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'kafka_connect_up{connect_cluster="prod"} 1\n' };
+}
+
 let servers: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -64,10 +70,11 @@ function server(overrides: Partial<ServerDeps> = {}, security: WebSecurity = { c
     version: '0.1.0',
     metrics: {
       negotiate: (accept) => (accept?.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus'),
-      render: async (format) =>
-        format === 'openmetrics'
-          ? { contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', body: 'kafka_connect_up{connect_cluster="prod"} 1\n# EOF\n' }
-          : { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'kafka_connect_up{connect_cluster="prod"} 1\n' },
+      render: async (format) => exposition(format),
+      renderGzip: async (format) => {
+        const { contentType, body } = exposition(format);
+        return { contentType, body: gzipSync(body) };
+      },
     },
     views: () => [view],
     restarts: restarts.control,
