@@ -1,9 +1,10 @@
-// Reading the captured Kafka Connect responses in /work/shared/connect-samples.
+// Reading the captured Kafka Connect responses in shared/connect-samples.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SAMPLES_DIR } from '../support/shared.ts';
 
-export const SAMPLES = '/work/shared/connect-samples';
+export const SAMPLES = SAMPLES_DIR;
 
 export function sample(path: string): string {
   return readFileSync(join(SAMPLES, path), 'utf8');

@@ -5,8 +5,9 @@ import { parseTrace } from '../../src/connect/trace.ts';
 import { BUILTIN_RULES } from '../../src/restart/builtin-rules.ts';
 import { ruleFor, type RuleSubject } from '../../src/restart/compile.ts';
 import { failure, policyOf } from './helpers.ts';
+import { SAMPLES_DIR } from '../support/shared.ts';
 
-const SAMPLES = '/work/shared/connect-samples';
+const SAMPLES = SAMPLES_DIR;
 
 function subjectOf(lines: string[], kind: RuleSubject['kind'] = 'task'): RuleSubject {
   const { exception, rootCause, trace } = failure(...lines);
