@@ -140,12 +140,10 @@ export class SimCluster {
       typeof spec.tasks === 'object' ? spec.tasks : Array.from({ length: spec.tasks ?? 1 }, () => ({}));
     const state = spec.state ?? 'RUNNING';
     const target: TargetState = state === 'PAUSED' ? 'PAUSED' : state === 'STOPPED' ? 'STOPPED' : 'STARTED';
-    const config = {
-      ...(spec.config ?? plugin?.config(subjectOf(spec.name), secretFor(spec.name)) ?? {}),
-      name: spec.name,
-      'connector.class': spec.connectorClass,
-      'tasks.max': String(Math.max(1, taskSpecs.length)),
-    };
+    const given = spec.config ?? plugin?.config(subjectOf(spec.name), secretFor(spec.name)) ?? {};
+    // tasks.max is an upper bound: connectors may create fewer tasks, so a given value stays as it is.
+    const config: Record<string, string> = { ...given, name: spec.name, 'connector.class': spec.connectorClass };
+    config['tasks.max'] ??= String(Math.max(1, taskSpecs.length));
     const type = spec.type ?? plugin?.type ?? guessType(spec.connectorClass);
     const record: ConnectorRecord = {
       name: spec.name,
@@ -194,9 +192,7 @@ export class SimCluster {
   /** Replaces config entries; `tasks` changes the task count (ghost statuses stay behind before 2.6). */
   update(name: string, change: { config?: Record<string, string>; tasks?: number; type?: ConnectorType }): void {
     const record = this.#get(name);
-    if (change.config !== undefined) {
-      record.config = { ...change.config, name, 'connector.class': record.connectorClass, 'tasks.max': record.config['tasks.max'] ?? '1' };
-    }
+    if (change.config !== undefined) record.config = { ...change.config, name, 'connector.class': record.connectorClass };
     if (change.type !== undefined) record.type = change.type;
     if (change.tasks !== undefined) this.#setTaskCount(record, change.tasks);
     touch(record);
@@ -420,7 +416,6 @@ export class SimCluster {
       for (const id of record.tasks.keys()) if (id >= count) record.tasks.delete(id);
     }
     record.taskCount = count;
-    record.config['tasks.max'] = String(Math.max(1, count));
     touch(record);
   }
 
