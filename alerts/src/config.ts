@@ -67,7 +67,7 @@ const alertsSchema = z
     KafkaConnectTaskUnassigned: alertSettings('15m', 'warning'),
     KafkaConnectConnectorPaused: alertSettings('1d', 'info'),
     KafkaConnectRestartLoop: alertSettings('5m', 'warning'),
-    KafkaConnectAutoRestartExhausted: alertSettings('5m', 'critical'),
+    KafkaConnectAutoRestartExhausted: alertSettings('2m', 'critical'),
     KafkaConnectAutoRestartCircuitOpen: alertSettings('15m', 'critical'),
   })
   .prefault({});

@@ -213,7 +213,7 @@ function autoRestartRow(dashboard: DashboardBuilder): void {
     .withPanel(
       stateTimelinePanel(
         {
-          title: 'Auto-restart gave up',
+          title: 'Auto-restart gave up, over time',
           description: 'When connect-sentinel stopped restarting the connector or a task: its budget was used up or a rule says never.',
           unit: 'none',
           w: 12,

@@ -335,7 +335,7 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
     .withPanel(
       tablePanel(
         {
-          title: 'Auto-restart gave up',
+          title: 'Targets auto-restart gave up on',
           description: 'Failed connectors and tasks connect-sentinel will not restart again. An empty task is the connector itself.',
           unit: 'none',
           w: 8,

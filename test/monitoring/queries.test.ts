@@ -92,6 +92,22 @@ describe.each(['overview', 'connector'] as const)('the %s dashboard over a faili
   });
 });
 
+describe('the overview at fleet scale', () => {
+  it('draws no time series per connector or per task', async () => {
+    const dashboard = loadDashboard(DASHBOARD_FILES.overview);
+    const values = { ...TIMING, variables: FIXTURE_VARIABLES.overview };
+    const rangeQueries = contentPanels(dashboard).flatMap((panel) =>
+      (panel.targets ?? []).filter((target) => target.instant !== true).map((target) => substitute(target.expr, values)),
+    );
+    expect(rangeQueries.length).toBeGreaterThan(10);
+    // group by (connector, task) collapses to one series without labels exactly when no result has either label.
+    await promtoolExprTests(
+      'overview-fleet-scale',
+      rangeQueries.map((expr) => ({ expr: `group by (connector, task) (${expr})`, eval_time: EVAL_TIME, exp_samples: [{ labels: '{}', value: 1 }] })),
+    );
+  });
+});
+
 describe('the tables of connectors and tasks', () => {
   it('list every connector not RUNNING with its type, class, exception and root cause', async () => {
     await promtoolExprTests('connectors-not-running', [
