@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { ClusterView, PluginInfo, StatusPoll, WorkerInfo } from '../domain/model.ts';
+import { ConnectHttpError } from '../errors.ts';
 import {
   DEFAULT_TRUST_OPTIONS,
   initialState,
@@ -137,7 +138,7 @@ export class ClusterPoller {
       outcome = { ok: false };
       error = err;
       if (this.#wasUp !== false && !signal.aborted) {
-        this.#logger.warn({ err: errorSummary(err) }, 'Polling Kafka Connect failed; keeping the last known state');
+        this.#logger.warn({ err: errorSummary(err) }, pollFailureMessage(err));
       }
     }
     if (signal.aborted) return;
@@ -208,6 +209,17 @@ export class ClusterPoller {
     }
     if (deleted.length > 0) this.#logger.info({ connectors: deleted.slice(0, 20), count: deleted.length }, 'Connectors deleted from Kafka Connect');
   }
+}
+
+/** A rejected login never heals by itself, so it is named as such (naming the settings to check, never their values). */
+function pollFailureMessage(err: unknown): string {
+  if (err instanceof ConnectHttpError && err.status === 401) {
+    return 'Kafka Connect authentication failed (HTTP 401): check the cluster\'s basicAuth or bearerTokenFile; keeping the last known state';
+  }
+  if (err instanceof ConnectHttpError && err.status === 403) {
+    return 'Kafka Connect denied access (HTTP 403): check the permissions of the cluster\'s credentials; keeping the last known state';
+  }
+  return 'Polling Kafka Connect failed; keeping the last known state';
 }
 
 /** A log-safe description of an error: code and message only (our errors never carry credentials). */
