@@ -241,12 +241,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   };
 
+  // Configs are applied one after another, and a reload answers only once its config is in effect.
+  let applied: Promise<void> = Promise.resolve();
   deps.config.onChange((next) => {
-    void applyConfig(next).catch((err: unknown) => logger.error({ err: { message: String(err) } }, 'Applying the new config failed'));
+    applied = applied
+      .then(() => applyConfig(next))
+      .catch((err: unknown) => logger.error({ err: { message: String(err) } }, 'Applying the new config failed'));
   });
 
   const reload = async (): Promise<ReloadResult> => {
     const result = await deps.config.reload();
+    await applied;
     metrics.setConfigReload(result.ok, deps.config.lastReloadSuccessTimestampSeconds());
     if (result.ok) {
       if (result.changed) logger.info('Configuration reloaded');
