@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { parseDuration } from './config/duration.ts';
 import { connectorFilter } from './config/connector-filter.ts';
-import type { Secret } from './config/secret.ts';
+import { Secret } from './config/secret.ts';
 import type { ClusterConfig, Config } from './config/schema.ts';
 import type { ConfigStore, ReloadResult } from './config/store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
@@ -63,9 +63,11 @@ interface ClusterRuntime {
 
 /** Identifies a cluster's settings, secrets included, so a rotated password is a change; never shown anywhere. */
 function fingerprint(cluster: ClusterConfig): string {
-  const json = JSON.stringify(cluster, (_key, value: unknown) =>
-    value !== null && typeof value === 'object' && 'reveal' in value ? (value as Secret).reveal() : value,
-  );
+  // JSON.stringify applies Secret.toJSON (<redacted>) before the replacer: look at the holder's original value.
+  const json = JSON.stringify(cluster, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    return original instanceof Secret ? original.reveal() : value;
+  });
   return createHash('sha256').update(json).digest('hex');
 }
 
