@@ -123,7 +123,7 @@ function connectorRow(dashboard: DashboardBuilder): void {
       tablePanel(
         {
           title: 'Connector',
-          description: 'Type and class of the connector, and the exception and root cause Connect reported when it FAILED.',
+          description: 'Type, class and worker of the connector, and the exception and root cause Connect reported when it FAILED.',
           unit: 'none',
           w: 24,
           h: 4,
@@ -135,6 +135,7 @@ function connectorRow(dashboard: DashboardBuilder): void {
             { field: 'state', header: 'State' },
             { field: 'type', header: 'Type' },
             { field: 'connector_class', header: 'Class' },
+            { field: 'worker_id', header: 'Worker' },
             { field: 'exception', header: 'Exception' },
             { field: 'root_cause', header: 'Root cause' },
           ],

@@ -231,7 +231,7 @@ function problemsRow(config: MonitoringConfig, dashboard: DashboardBuilder): voi
       tablePanel(
         {
           title: 'Connectors not running',
-          description: 'Every connector that is not RUNNING, with the exception and root cause Connect reported. Click a connector for its dashboard.',
+          description: 'Every connector that is not RUNNING, with its worker and the exception and root cause Connect reported. Click a connector for its dashboard.',
           unit: 'none',
           w: 24,
           h: 8,
@@ -244,6 +244,7 @@ function problemsRow(config: MonitoringConfig, dashboard: DashboardBuilder): voi
             { field: 'state', header: 'State' },
             { field: 'type', header: 'Type' },
             { field: 'connector_class', header: 'Class' },
+            { field: 'worker_id', header: 'Worker' },
             { field: 'exception', header: 'Exception' },
             { field: 'root_cause', header: 'Root cause' },
           ],
@@ -415,14 +416,14 @@ function exporterRow(dashboard: DashboardBuilder): void {
     .withRow(new RowBuilder('connect-sentinel'))
     .withPanel(
       timeSeriesPanel(
-        { title: 'Poll duration', description: 'How long the last status poll of each cluster took.', unit: 's', w: 8, h: 7 },
+        { title: 'Poll duration', description: 'How long the last status poll of each cluster took.', unit: 's', w: 6, h: 7 },
         [rangeQuery(`max by (connect_cluster) (kafka_connect_poll_duration_seconds{${S}})`, '{{connect_cluster}}')],
         { min: 0 },
       ),
     )
     .withPanel(
       timeSeriesPanel(
-        { title: 'Data age', description: 'Time since the last successful poll of each cluster.', unit: 's', w: 8, h: 7 },
+        { title: 'Data age', description: 'Time since the last successful poll of each cluster.', unit: 's', w: 6, h: 7 },
         [rangeQuery(`max by (connect_cluster) (time() - kafka_connect_last_poll_success_timestamp_seconds{${S}})`, '{{connect_cluster}}')],
         { min: 0 },
       ),
@@ -433,10 +434,23 @@ function exporterRow(dashboard: DashboardBuilder): void {
           title: 'REST requests',
           description: 'Requests connect-sentinel sent to Kafka Connect per second, by cluster and result (HTTP status, timeout, error, too_large).',
           unit: 'reqps',
-          w: 8,
+          w: 6,
           h: 7,
         },
         [rangeQuery(`sum by (connect_cluster, code) (rate(kafka_connect_exporter_rest_requests_total{${S}}[$__rate_interval]))`, '{{connect_cluster}} {{code}}')],
+        { min: 0 },
+      ),
+    )
+    .withPanel(
+      timeSeriesPanel(
+        {
+          title: 'Failed polls',
+          description: 'Polls per minute that failed or whose answer was not trusted, by cluster and reason (unreachable, timeout, http, decode, too_large, untrusted, other).',
+          unit: 'opm',
+          w: 6,
+          h: 7,
+        },
+        [rangeQuery(`60 * sum by (connect_cluster, reason) (rate(kafka_connect_exporter_poll_errors_total{${S}}[$__rate_interval]))`, '{{connect_cluster}} {{reason}}')],
         { min: 0 },
       ),
     )

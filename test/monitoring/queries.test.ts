@@ -109,7 +109,7 @@ describe('the overview at fleet scale', () => {
 });
 
 describe('the tables of connectors and tasks', () => {
-  it('list every connector not RUNNING with its type, class, exception and root cause', async () => {
+  it('list every connector not RUNNING with its type, class, worker, exception and root cause', async () => {
     await promtoolExprTests('connectors-not-running', [
       exactly(panelExpr('overview', 'Connectors not running'), [
         {
@@ -118,12 +118,13 @@ describe('the tables of connectors and tasks', () => {
           state: 'failed',
           type: 'source',
           connector_class: 'io.debezium.connector.postgresql.PostgresConnector',
+          worker_id: 'connect-2:8083',
           exception: CONFIG_EXCEPTION,
           root_cause: CONFIG_EXCEPTION,
         },
-        { ...JOB, connector: 'audit-sink', state: 'paused', type: 'sink', connector_class: 'io.confluent.connect.s3.S3SinkConnector' },
-        { ...JOB, connector: 'archive-source', state: 'stopped', type: 'source', connector_class: 'org.apache.kafka.connect.file.FileStreamSourceConnector' },
-        { ...JOB, connector: 'clicks-source', state: 'unassigned', type: 'source', connector_class: 'org.apache.kafka.connect.mirror.MirrorSourceConnector' },
+        { ...JOB, connector: 'audit-sink', state: 'paused', type: 'sink', connector_class: 'io.confluent.connect.s3.S3SinkConnector', worker_id: 'connect-2:8083' },
+        { ...JOB, connector: 'archive-source', state: 'stopped', type: 'source', connector_class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', worker_id: 'connect-1:8083' },
+        { ...JOB, connector: 'clicks-source', state: 'unassigned', type: 'source', connector_class: 'org.apache.kafka.connect.mirror.MirrorSourceConnector', worker_id: 'connect-2:8083' },
       ]),
     ]);
   });
