@@ -115,6 +115,9 @@ class HttpConnectClient implements ConnectClient {
   /** Index of the worker that answered last: the first one tried next time. */
   #preferred = 0;
   #lastMode: StatusPoll['mode'] | undefined;
+  readonly #modesAnnounced = new Set<StatusPoll['mode']>();
+  /** Names of the connectors whose status had an unexpected shape in the last poll, to warn once per change. */
+  #lastMalformed = '';
   /** `connector.class` per connector in the per-connector mode (`GET /connectors/{name}` is a queued endpoint). */
   readonly #connectorClasses = new Map<string, string>();
 
@@ -357,19 +360,31 @@ class HttpConnectClient implements ConnectClient {
 
   #noteMode(mode: StatusPoll['mode']): void {
     if (mode === this.#lastMode) return;
-    if (mode === 'per-connector') {
-      this.#logger.info('Kafka Connect ignores ?expand (Kafka before 2.3): reading each connector status separately');
-    } else if (this.#lastMode !== undefined) {
-      this.#logger.info('Kafka Connect supports ?expand again: reading all statuses in one request');
-    }
+    const first = this.#lastMode === undefined;
     this.#lastMode = mode;
+    if (first && mode === 'expanded') return;
+    const message =
+      mode === 'per-connector'
+        ? 'Kafka Connect ignores ?expand (Kafka before 2.3): reading each connector status separately'
+        : 'Kafka Connect supports ?expand again: reading all statuses in one request';
+    // Old and new workers alternate during a rolling upgrade: say each switch once, then only at debug.
+    if (this.#modesAnnounced.has(mode)) {
+      this.#logger.debug(message);
+    } else {
+      this.#modesAnnounced.add(mode);
+      this.#logger.info(message);
+    }
   }
 
   /** Connectors without a status are normal while they start; a malformed status is worth a warning. */
   #logMissing(missing: MissingConnector[]): void {
     const malformed = missing.filter((entry) => entry.malformed);
+    // The same odd entries poll after poll are news once; a different set is news again.
+    const malformedNames = malformed.map((entry) => entry.name).join('\n');
+    const news = malformedNames !== this.#lastMalformed;
+    this.#lastMalformed = malformedNames;
     if (malformed.length > 0) {
-      this.#logger.warn(
+      this.#logger[news ? 'warn' : 'debug'](
         { count: malformed.length, examples: malformed.slice(0, 5) },
         'Kafka Connect sent connector statuses of an unexpected shape; reporting them as missing',
       );
