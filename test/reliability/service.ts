@@ -1,0 +1,143 @@
+// A whole connect-sentinel in-process, as main.ts wires it: config file → ConfigStore → history store on a temp dir →
+// buildApp. Its log lines are captured through the real logger (with its redaction), at debug level unless told.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { buildApp, type App, type AppDeps } from '../../src/app.ts';
+import { loadConfigFile } from '../../src/config/load.ts';
+import { ConfigStore } from '../../src/config/store.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openHistoryStore, type HistoryStore } from '../../src/restart/store.ts';
+import type { StoreFs } from '../../src/restart/store-fs.ts';
+
+export interface CapturedLog {
+  logger: Logger;
+  /** Every line so far, raw (for "never contains" checks). */
+  text(): string;
+  lines(): Record<string, unknown>[];
+  /** Lines whose msg contains `fragment`. */
+  matching(fragment: string | RegExp): Record<string, unknown>[];
+}
+
+export function captureLog(level = 'debug'): CapturedLog {
+  const raw: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void raw.push(line) });
+  const lines = () => raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return {
+    logger,
+    text: () => raw.join(''),
+    lines,
+    matching: (fragment) =>
+      lines().filter((line) => {
+        const msg = String(line['msg'] ?? '');
+        return typeof fragment === 'string' ? msg.includes(fragment) : fragment.test(msg);
+      }),
+  };
+}
+
+export interface ServiceOptions {
+  /** The YAML; `dataDir` is set to a temp dir unless the text sets one. */
+  config: string;
+  /** Extra files next to the config (secrets, certificates), by name. */
+  files?: Record<string, string | Buffer>;
+  env?: Record<string, string>;
+  fs?: StoreFs;
+  logLevel?: string;
+  createClient?: AppDeps['createClient'];
+}
+
+export interface Service {
+  app: App;
+  history: HistoryStore;
+  log: CapturedLog;
+  dir: string;
+  configPath: string;
+  /** Replaces the config file's text (for reloads). */
+  writeConfig(text: string): Promise<void>;
+  scrape(headers?: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** The value of one series in the last scrape, e.g. `kafka_connect_up{connect_cluster="a"}`; undefined when absent. */
+  value(body: string, series: string): number | undefined;
+  close(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-reliability-'));
+  for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), content, { mode: 0o600 });
+  const configPath = join(dir, 'sentinel.yaml');
+  const withDataDir = (text: string) => (/^dataDir:/m.test(text) ? text : `${text}\ndataDir: ${JSON.stringify(join(dir, 'data'))}\n`);
+  await writeFile(configPath, withDataDir(options.config));
+  const log = captureLog(options.logLevel ?? 'debug');
+  const config = await ConfigStore.open({
+    load: () => loadConfigFile(configPath, options.env ?? {}),
+    now: Date.now,
+    onListenerError: (err) => log.logger.error({ err: { message: String(err) } }, 'Applying the new config failed'),
+  });
+  const history = await openHistoryStore({
+    dataDir: config.current().dataDir,
+    logger: log.logger.child({ component: 'history' }),
+    ...(options.fs ? { fs: options.fs } : {}),
+  });
+  const app = await buildApp({
+    config,
+    history,
+    logger: log.logger,
+    version: 'test',
+    ...(options.createClient ? { createClient: options.createClient } : {}),
+  });
+  let closed = false;
+  return {
+    app,
+    history,
+    log,
+    dir,
+    configPath,
+    writeConfig: (text) => writeFile(configPath, withDataDir(text)),
+    async scrape(headers = {}) {
+      const response = await app.server.inject({ method: 'GET', url: '/metrics', headers });
+      return { status: response.statusCode, body: response.body };
+    },
+    value: seriesValue,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await history.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The value of one series in a text exposition; `series` is the name with its labels exactly as rendered. */
+export function seriesValue(body: string, series: string): number | undefined {
+  for (const line of body.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1).split(' ')[0]);
+  }
+  return undefined;
+}
+
+/** Runs cleanups registered during a test, last first, even when one fails. */
+export function cleanupList() {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  return {
+    add<T extends { close(): Promise<unknown> | unknown }>(thing: T): T {
+      cleanups.push(() => thing.close());
+      return thing;
+    },
+    defer(cleanup: () => Promise<unknown> | unknown): void {
+      cleanups.push(cleanup);
+    },
+    async run(): Promise<void> {
+      const errors: unknown[] = [];
+      while (cleanups.length > 0) {
+        try {
+          await cleanups.pop()?.();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    },
+  };
+}
