@@ -78,6 +78,12 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCli | { he
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
     throw usage('--tls-cert and --tls-key go together');
   }
+  const fleet: FleetOptions = {
+    connectors: values.fleet === undefined ? 0 : integer('--fleet', values.fleet, 1, 1_000_000),
+    tasksPerConnector: integer('--tasks-per-connector', values['tasks-per-connector'], 0, 1000),
+    failedShare: share(values['failed-share']),
+    seed: integer('--seed', values.seed, 0, 2 ** 31),
+  };
   return {
     version: values['kafka-version'],
     host: values.host,
@@ -89,15 +95,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCli | { he
     restartMode,
     restartDelayMs: integer('--restart-delay-ms', values['restart-delay-ms'], 0, 86_400_000),
     scenarioIntervalMs: integer('--step-interval-ms', values['step-interval-ms'], 1, 86_400_000),
-    fleet:
-      values.fleet === undefined
-        ? undefined
-        : {
-            connectors: integer('--fleet', values.fleet, 1, 1_000_000),
-            tasksPerConnector: integer('--tasks-per-connector', values['tasks-per-connector'], 0, 1000),
-            failedShare: share(values['failed-share']),
-            seed: integer('--seed', values.seed, 0, 2 ** 31),
-          },
+    fleet: values.fleet === undefined ? undefined : fleet,
   };
 }
 

@@ -140,10 +140,12 @@ export class SimCluster {
       typeof spec.tasks === 'object' ? spec.tasks : Array.from({ length: spec.tasks ?? 1 }, () => ({}));
     const state = spec.state ?? 'RUNNING';
     const target: TargetState = state === 'PAUSED' ? 'PAUSED' : state === 'STOPPED' ? 'STOPPED' : 'STARTED';
-    const given = spec.config ?? plugin?.config(subjectOf(spec.name), secretFor(spec.name)) ?? {};
-    // tasks.max is an upper bound: connectors may create fewer tasks, so a given value stays as it is.
-    const config: Record<string, string> = { ...given, name: spec.name, 'connector.class': spec.connectorClass };
-    config['tasks.max'] ??= String(Math.max(1, taskSpecs.length));
+    // A given config is kept as it is (tasks.max is optional, and only an upper bound); a generated one gets it.
+    const config: Record<string, string> = spec.config === undefined
+      ? { ...plugin?.config(subjectOf(spec.name), secretFor(spec.name)), 'tasks.max': String(Math.max(1, taskSpecs.length)) }
+      : { ...spec.config };
+    config['name'] = spec.name;
+    config['connector.class'] = spec.connectorClass;
     const type = spec.type ?? plugin?.type ?? guessType(spec.connectorClass);
     const record: ConnectorRecord = {
       name: spec.name,

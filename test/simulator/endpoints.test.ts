@@ -179,9 +179,9 @@ describe('simulator endpoints (3.9)', () => {
   });
 
   it('lists connector plugins, and the others only with connectorsOnly=false', async () => {
-    const connectors = json(await get(sim, '/connector-plugins')) as Array<{ type: string; version?: string }>;
+    const connectors = json(await get(sim, '/connector-plugins')) as Array<{ class: string; type: string; version?: string }>;
     expect(new Set(connectors.map((plugin) => plugin.type))).toEqual(new Set(['source', 'sink']));
-    const mirror = connectors.find((plugin) => (plugin as { class: string }).class.endsWith('MirrorSourceConnector'));
+    const mirror = connectors.find((plugin) => plugin.class.endsWith('MirrorSourceConnector'));
     expect(mirror).toEqual({ class: 'org.apache.kafka.connect.mirror.MirrorSourceConnector', type: 'source', version: '3.9.0' });
     const all = json(await get(sim, '/connector-plugins?connectorsOnly=false')) as Array<{ type: string; version?: string }>;
     expect(new Set(all.map((plugin) => plugin.type))).toEqual(

@@ -58,7 +58,7 @@ describe('javaTrace', () => {
     const javaClass = fc.stringMatching(/^[a-z]{1,6}(\.[a-z]{1,6}){0,3}\.[A-Z][A-Za-z]{0,10}$/);
     const exception = fc.record({
       exception: javaClass,
-      message: fc.option(fc.string({ maxLength: 40 }).filter((text) => !text.includes('Caused by: ')), { nil: undefined }),
+      message: fc.option(fc.string({ maxLength: 40 }).filter((text) => !text.includes('Caused by: ')), { nil: null }),
       frames: fc.array(fc.constantFrom('a.B.c(B.java:1)', 'd.E.f(E.java:22)'), { maxLength: 3 }),
     });
     fc.assert(
