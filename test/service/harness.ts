@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App, type AppDeps } from '../../src/app.ts';
-import { parseConfigText } from '../../src/config/load.ts';
+import { parseConfigText, type LoadedConfig } from '../../src/config/load.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openHistoryStore, type HistoryStore } from '../../src/restart/store.ts';
@@ -85,7 +85,12 @@ export function configText(shape: ConfigShape): string {
 }
 
 export interface ServiceOptions {
-  config: string;
+  /** The config file's text; required unless `load` is given. */
+  config?: string;
+  /** Loads the config instead of reading the config file (e.g. the demo's). */
+  load?: () => Promise<LoadedConfig>;
+  /** Monotonic ms for poll durations; a constant makes them 0. */
+  monotonicNow?: () => number;
   /** Reuse a directory (and so its data dir and config file) from an earlier service. */
   dir?: string;
   clock?: ManualClock;
@@ -118,17 +123,18 @@ export interface Service {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const dir = options.dir ?? (await tempDir());
   const configPath = join(dir, 'sentinel.yaml');
-  await writeFile(configPath, options.config);
+  await writeFile(configPath, options.config ?? '');
   const clock = options.clock ?? new ManualClock();
   const logs = logSink();
   const logger = createLogger('debug', { write: logs.write });
-  const load = async () =>
+  const readConfigFile = async () =>
     parseConfigText(await readFile(configPath, 'utf8'), {
       source: configPath,
       baseDir: dir,
       env: options.env ?? {},
       overrides: { dataDir: join(dir, 'data') },
     });
+  const load = options.load ?? readConfigFile;
   const config = await ConfigStore.open({ load, now: () => clock.now, onListenerError: () => {} });
   const history = await openHistoryStore({ dataDir: config.current().dataDir, logger, now: () => clock.now });
   const app = await buildApp({
@@ -138,6 +144,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     version: VERSION,
     now: () => clock.now,
     ...(options.createClient ? { createClient: options.createClient } : {}),
+    ...(options.monotonicNow ? { monotonicNow: options.monotonicNow } : {}),
   });
 
   let closed: Promise<void> | undefined;
