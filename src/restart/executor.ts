@@ -161,9 +161,11 @@ export async function executeDecisions(decisions: readonly RestartDecision[], de
   const ordered: RestartOutcome[] = [];
   for (const decision of decisions) {
     if (decision.action !== 'restart') continue;
-    const result = byKey.get(decision.key) ?? outcome(decision, 'failed', 'no restart call was made');
+    const answered = byKey.get(decision.key);
+    const result = answered ?? outcome(decision, 'failed', 'no restart call was made');
     ordered.push(result);
-    if (result.result === 'restarted') metrics.restart(decision.ref);
+    // Every request sent counts, failed ones too (the failure counter is a subset, for a failure ratio).
+    if (answered !== undefined) metrics.restart(decision.ref);
     if (result.result === 'retry' || result.result === 'failed') metrics.restartFailure(decision.ref);
     logDecision(logger, decision, result);
   }

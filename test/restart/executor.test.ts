@@ -138,7 +138,8 @@ describe('executeDecisions', () => {
     const log = captureLogger();
     const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics });
     expect(outcomes.map((outcome) => outcome.result)).toEqual([result, result, result]);
-    if (result === 'retry' || result === 'failed') expect(metrics.events).toEqual(['failure orders', 'failure orders/0', 'failure orders/2']);
+    const sent = ['orders', 'orders/0', 'orders/2'].flatMap((target) => [`restart ${target}`, ...(result === 'retry' || result === 'failed' ? [`failure ${target}`] : [])]);
+    expect(metrics.events).toEqual(sent);
     const levels = log.lines().map((line) => line.level);
     expect(levels).toEqual(Array(3).fill(result === 'retry' || result === 'failed' ? 40 : 30));
   });
