@@ -76,11 +76,14 @@ async function run(argv: string[]): Promise<number> {
     return 1;
   }
   app.start();
+  // The port actually bound: with port 0 in the listen address, the system picked it.
+  const bound = app.server.server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : web.port;
   logger.info(
-    { version: VERSION, listen: web.listenAddress, clusters: config.current().clusters.map((c) => c.name), data_dir: config.current().dataDir },
+    { version: VERSION, listen: web.listenAddress, port, clusters: config.current().clusters.map((c) => c.name), data_dir: config.current().dataDir },
     'connect-sentinel started',
   );
-  if (demo) logger.info(demo.banner(web.port), 'Demo mode: watching simulated Kafka Connect clusters');
+  if (demo) logger.info(demo.banner(port), 'Demo mode: watching simulated Kafka Connect clusters');
 
   process.on('SIGHUP', () => {
     void app.reload();
