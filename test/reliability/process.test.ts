@@ -1,0 +1,142 @@
+// The real process: kill -9 at random moments while restart history is written, a second instance on the same data
+// directory, and SIGTERM while a request hangs.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeHistory } from '../../src/restart/history-codec.ts';
+import { LOCK_FILE } from '../../src/restart/lock.ts';
+import { BACKUP_FILE, HISTORY_FILE } from '../../src/restart/store.ts';
+import { seededRandom } from '../../src/simulator/random.ts';
+import { generateFleet, startSimulator } from '../../src/simulator/index.ts';
+import { onStatusPoll, runningConnectors, startFaultServer } from './fault-server.ts';
+import { spawnSentinel, type SentinelProcess } from './process.ts';
+import { cleanupList } from './service.ts';
+
+const cleanups = cleanupList();
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cs-process-'));
+  cleanups.defer(() => rm(dir, { recursive: true, force: true }));
+});
+afterEach(() => cleanups.run());
+
+async function writeConfig(text: string): Promise<string> {
+  const path = join(dir, 'sentinel.yaml');
+  await writeFile(path, `${text}\ndataDir: ${JSON.stringify(join(dir, 'data'))}\nweb:\n  listenAddress: 127.0.0.1:0\n`);
+  return path;
+}
+
+function start(configPath: string): SentinelProcess {
+  return cleanups.add(spawnSentinel([`--config.file=${configPath}`]));
+}
+
+/** What a fresh start would load: the history file, or its backup when the file is missing. Throws if neither decodes. */
+async function historyOnDisk(): Promise<{ from: string; targets: number }> {
+  const data = join(dir, 'data');
+  for (const file of [HISTORY_FILE, BACKUP_FILE]) {
+    const path = join(data, file);
+    if (!existsSync(path)) continue;
+    const history = decodeHistory(await readFile(path, 'utf8'));
+    const targets = [...history.clusters.values()].reduce((sum, cluster) => sum + cluster.targets.size, 0);
+    return { from: file, targets };
+  }
+  throw new Error('no history file and no backup');
+}
+
+describe('the connect-sentinel process', () => {
+  it('survives kill -9 at random moments while writing history: every start finds it intact and takes the lock over', async () => {
+    // 800 failed tasks: the history is rewritten at every poll (about 0.5 MB), so kills land during writes too.
+    const simulator = cleanups.add(
+      await startSimulator({ version: '3.9.0', fleet: generateFleet({ connectors: 1000, tasksPerConnector: 2, failedShare: 0.4, seed: 3 }) }),
+    );
+    const config = await writeConfig(`
+clusters:
+  - name: prod
+    url: ${simulator.url}
+    pollInterval: 1s
+restart:
+  enabled: true
+  clusterSafety:
+    rateLimit: { maxRestarts: 100000 }
+  defaults:
+    backoff: { initial: 1s, max: 2s, jitter: 0 }
+    budget: { maxRestarts: 10000 }
+`);
+    const statusPolls = () => simulator.requests.count({ method: 'GET', path: '/connectors' });
+    const random = seededRandom(20_251_124);
+    const kills = 4;
+    for (let round = 0; round < kills; round++) {
+      const sentinel = start(config);
+      await sentinel.waitForLine('connect-sentinel started');
+      if (round > 0) {
+        // The killed predecessor's lock is stale: taken over with a line saying so, and its history loaded.
+        await sentinel.waitForLine('taking over a stale lock');
+        expect(sentinel.lines.some((line) => String(line['msg']).includes('no usable restart history'))).toBe(false);
+      }
+      // Let it poll (every poll rewrites the history: each troubled target's lastSeenAt moves), then kill at a
+      // random moment within the next two polls.
+      const polled = statusPolls();
+      await waitUntil(() => statusPolls() >= polled + 2);
+      await new Promise((resolve) => setTimeout(resolve, random.below(1500)));
+      sentinel.child.kill('SIGKILL');
+      expect(await sentinel.exited).toBe('SIGKILL');
+
+      // What the next start will load decodes, and holds the failed targets.
+      const onDisk = await historyOnDisk();
+      expect(onDisk.targets).toBeGreaterThan(0);
+    }
+
+    // A last start after the last kill, stopped cleanly: the lock is released and the history is current.
+    const last = start(config);
+    await last.waitForLine('connect-sentinel started');
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
+    expect((await historyOnDisk()).from).toBe(HISTORY_FILE);
+  });
+
+  it('refuses a second instance on the same data directory with a clear message, and leaves the first running', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n`);
+    const first = start(config);
+    await first.waitForLine('connect-sentinel started');
+
+    const second = start(config);
+    expect(await second.exited).toBe(1);
+    const refusal = second.lines.find((line) => line['level'] === 'fatal');
+    expect(JSON.stringify(refusal)).toContain('CS_ERR_STORE_LOCKED');
+    expect(String((refusal?.['err'] as { message?: string } | undefined)?.message)).toMatch(
+      new RegExp(`data directory .* is used by another connect-sentinel \\(pid ${first.child.pid}`),
+    );
+
+    expect(first.child.exitCode).toBeNull();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  });
+
+  it('on SIGTERM aborts a hung request, flushes history, releases the lock and exits 0', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    server.fault = onStatusPoll({ kind: 'hang' });
+    // A request timeout far beyond the test's: only aborting the request lets the process stop in time.
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n    pollInterval: 10m\n    timeout: 10m\n`);
+    const sentinel = start(config);
+    await sentinel.waitForLine('connect-sentinel started');
+    await waitUntil(() => server.requests.some((r) => r.url.startsWith('/connectors')));
+
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited).toBe(0);
+    await sentinel.waitForLine('Shutting down');
+    await sentinel.waitForLine('Stopped');
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
+    // The aborted request was not reported as an outage of Kafka Connect.
+    expect(sentinel.lines.filter((line) => String(line['msg']).includes('keeping the last known state'))).toEqual([]);
+  });
+});
+
+/** Waits for something another process does (no event to listen to), checking every 10 ms. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
