@@ -1,0 +1,185 @@
+// The real process: `node src/main.ts …` with flags, signals and exit codes, against simulators over loopback.
+// Every process is bounded by a deadline and killed after each test.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../src/restart/lock.ts';
+import { startSimulator, type ConnectorSpec, type Simulator } from '../../src/simulator/index.ts';
+import { samplesOf } from '../metrics/validator.ts';
+import { DEADLINE_MS, killAll, runSentinel, startSentinel, type SentinelProcess } from './process.ts';
+
+const FLEET: ConnectorSpec[] = [
+  { name: 'orders-sink', connectorClass: 'io.confluent.connect.jdbc.JdbcSinkConnector', tasks: [{}, { state: 'FAILED', failure: 'jdbc-sink-batch' }] },
+  { name: 'archive', connectorClass: 'io.confluent.connect.s3.S3SinkConnector', tasks: 1 },
+];
+
+let dir: string;
+const simulators: Simulator[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sentinel-cli-'));
+});
+
+afterEach(async () => {
+  killAll();
+  await Promise.all(simulators.splice(0).map((sim) => sim.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
+  const sim = await startSimulator({ connectors: FLEET, ...options });
+  simulators.push(sim);
+  return sim;
+}
+
+/** Retries `check` until it passes or the deadline: the only way to wait on another process's own schedule. */
+async function eventually<T>(check: () => Promise<T>, what: string): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function startedPort(sentinel: SentinelProcess): Promise<number> {
+  const line = await sentinel.waitForLog((l) => l['msg'] === 'connect-sentinel started', 'the start log line');
+  expect(typeof line['port']).toBe('number');
+  return line['port'] as number;
+}
+
+async function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+function metricValue(body: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const found = samplesOf(body).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return found === undefined ? undefined : Number(found.value);
+}
+
+function clusterConfig(url: string, name = 'prod'): string {
+  return `clusters:\n  - name: ${name}\n    url: ${url}\nweb:\n  listenAddress: 127.0.0.1:0\ndataDir: data\n`;
+}
+
+describe('command line', () => {
+  it('--config.check: a valid file exits 0', async () => {
+    await writeFile(join(dir, 'sentinel.yaml'), clusterConfig('http://connect:8083'));
+    const result = await runSentinel(['--config.file=sentinel.yaml', '--config.check'], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stdout: 'sentinel.yaml: configuration is valid (1 cluster(s))\n', stderr: '' });
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
+  it('--config.check: an invalid file exits 1 and names the key path', async () => {
+    await writeFile(join(dir, 'sentinel.yaml'), 'clusters:\n  - name: prod\n    url: http://connect:8083\n    pollIntervall: 5s\n');
+    const result = await runSentinel(['--config.file', 'sentinel.yaml', '--config.check'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('sentinel.yaml: clusters[0].pollIntervall: unknown key (did you mean pollInterval?)');
+  });
+
+  it('--help prints the usage and exits 0; --version prints the version and exits 0', async () => {
+    const help = await runSentinel(['--help'], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: connect-sentinel /);
+    for (const flag of ['--config.file', '--config.check', '--connect.url', '--web.listen-address', '--demo']) expect(help.stdout).toContain(flag);
+    const version = await runSentinel(['--version'], { cwd: dir });
+    const { version: expected } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(new RegExp(`^connect-sentinel ${expected.replace(/\./g, '\\.')} \\(node 24\\.`));
+  });
+
+  it('an unknown flag exits 2 with a suggestion and the usage', async () => {
+    const result = await runSentinel(['--config.fiel=sentinel.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown flag --config.fiel (did you mean --config.file?)');
+    expect(result.stderr).toContain('usage: connect-sentinel');
+    expect(result.stdout).toBe('');
+  });
+
+  it('--connect.url watches a single cluster (basic auth password from the environment) and serves /metrics', async () => {
+    const sim = await simulator({ basicAuth: { username: 'admin', password: 'cli-secret-9' } });
+    const sentinel = startSentinel(
+      ['--connect.url', sim.url, '--connect.name=single', '--connect.username=admin', '--web.listen-address=127.0.0.1:0', '--data.dir=data'],
+      { cwd: dir, env: { CONNECT_SENTINEL_PASSWORD: 'cli-secret-9' } },
+    );
+    const port = await startedPort(sentinel);
+    await eventually(async () => expect((await get(port, '/-/ready')).status).toBe(200), 'readiness');
+    const metrics = await get(port, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metricValue(metrics.body, 'kafka_connect_up', { connect_cluster: 'single' })).toBe(1);
+    expect(metricValue(metrics.body, 'kafka_connect_task_state', { connector: 'orders-sink', task: '1', state: 'failed' })).toBe(1);
+    expect(sim.requests.count({ path: '/connectors', status: 200 })).toBeGreaterThanOrEqual(1);
+    expect(sentinel.stdout() + sentinel.stderr()).not.toContain('cli-secret-9');
+  });
+
+  it('SIGHUP reloads the config file; a broken file sets the success gauge to 0 and the service keeps serving', async () => {
+    const sim = await simulator();
+    const configPath = join(dir, 'sentinel.yaml');
+    await writeFile(configPath, clusterConfig(sim.url));
+    const sentinel = startSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
+    const port = await startedPort(sentinel);
+    const reloadedAt = async () => metricValue((await get(port, '/metrics')).body, 'kafka_connect_exporter_config_last_reload_success_timestamp_seconds');
+    const successful = async () => metricValue((await get(port, '/metrics')).body, 'kafka_connect_exporter_config_last_reload_successful');
+    const loadedAt = await reloadedAt();
+    expect(await successful()).toBe(1);
+
+    const other = await simulator();
+    await writeFile(configPath, `${clusterConfig(sim.url)}`.replace('clusters:\n', `clusters:\n  - name: dev\n    url: ${other.url}\n`));
+    sentinel.child.kill('SIGHUP');
+    await sentinel.waitForLog((l) => l['msg'] === 'Configuration reloaded', 'the reload log line');
+    expect(await reloadedAt()).toBeGreaterThan(loadedAt ?? Infinity);
+    await eventually(async () => expect(metricValue((await get(port, '/metrics')).body, 'kafka_connect_up', { connect_cluster: 'dev' })).toBe(1), 'the new cluster polled');
+
+    await writeFile(configPath, 'clusters: []\n');
+    sentinel.child.kill('SIGHUP');
+    const failure = await sentinel.waitForLog((l) => l['msg'] === 'Configuration reload failed; keeping the current configuration', 'the failed reload');
+    expect(JSON.stringify(failure)).toContain('clusters');
+    expect(await successful()).toBe(0);
+    const metrics = await get(port, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metricValue(metrics.body, 'kafka_connect_up', { connect_cluster: 'prod' })).toBe(1);
+    expect(sentinel.child.exitCode).toBeNull();
+  });
+
+  it('SIGTERM exits 0 promptly and releases the data-dir lock', async () => {
+    const sim = await simulator();
+    await writeFile(join(dir, 'sentinel.yaml'), clusterConfig(sim.url));
+    const sentinel = startSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
+    await startedPort(sentinel);
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(true);
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited()).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
+    expect(sentinel.logs().map((l) => l['msg'])).toContain('Stopped');
+
+    // The directory is free for the next process.
+    const next = startSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
+    await startedPort(next);
+    next.child.kill('SIGTERM');
+    expect((await next.exited()).code).toBe(0);
+  });
+
+  it('--demo starts, and serves metrics with failures and restarts within seconds', async () => {
+    const sentinel = startSentinel(['--demo', '--web.listen-address=127.0.0.1:0', '--data.dir=data'], { cwd: dir });
+    const port = await startedPort(sentinel);
+    const banner = await sentinel.waitForLog((l) => String(l['msg']).startsWith('Demo mode'), 'the demo banner');
+    expect(banner['metrics']).toBe(`http://localhost:${port}/metrics`);
+    const body = await eventually(async () => {
+      const { body } = await get(port, '/metrics');
+      expect(metricValue(body, 'kafka_connect_up', { connect_cluster: 'legacy-2-2' })).toBe(1);
+      return body;
+    }, 'both demo clusters polled');
+    expect(metricValue(body, 'kafka_connect_up', { connect_cluster: 'charmed-prod' })).toBe(1);
+    expect(metricValue(body, 'kafka_connect_connector_state', { connector: 'billing-jdbc-sink', state: 'failed' })).toBe(1);
+    expect(metricValue(body, 'kafka_connect_autorestart_exhausted', { connector: 'billing-jdbc-sink' })).toBe(1);
+    expect(metricValue(body, 'kafka_connect_autorestart_restarts_total', { connector: 'inventory-jdbc-source', task: '0' })).toBe(1);
+    sentinel.child.kill('SIGTERM');
+    expect((await sentinel.exited()).code).toBe(0);
+  });
+});
