@@ -158,6 +158,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
     await serially(async () => {
       if (closed) return;
+      // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
+      // would never be written again and auto-restart would stay off after the disk recovered.
+      if (!store.writable) await persist(history);
       const result = decide({
         view: cycle.view,
         history,
