@@ -138,6 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let history = await store.load();
   let policy: RestartPolicy = compilePolicy(initial.restart as Parameters<typeof compilePolicy>[0]);
   const runtimes = new Map<string, ClusterRuntime>();
+  /** Clusters polled at least once, whatever their settings since: a reload that replaces a poller keeps readiness. */
+  const polled = new Set<string>();
   const serially = serialQueue();
   let closed = false;
 
@@ -152,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   /** Decide, record, send, record again, render: one restart round per poll, never two at once. */
   const onPoll = (runtime: () => ClusterRuntime) => async (cycle: PollCycle) => {
     const { config: cluster, client, logger: clusterLogger } = runtime();
+    polled.add(cluster.name);
     if (cycle.error !== undefined) metrics.pollError(cluster.name, pollErrorReason(cycle.error));
     else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
     for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
@@ -218,6 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const [name, runtime] of runtimes) {
       if (wanted.has(name)) continue;
       runtimes.delete(name);
+      polled.delete(name);
       await stopCluster(runtime);
       exposition.deleteCluster(name);
       await metrics.forgetCluster(name);
@@ -315,7 +319,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     metrics: exposition,
     views: () => [...runtimes.values()].map((r) => r.poller.view),
     restarts,
-    ready: () => [...runtimes.values()].every((r) => r.poller.polls > 0),
+    ready: () => [...runtimes.keys()].every((name) => polled.has(name)),
     reload: async () => {
       const result = await reload();
       if (!result.ok) throw result.error;
