@@ -96,6 +96,16 @@ describe('reload', () => {
     expect(valueOf(samples, 'kafka_connect_exporter_config_last_reload_success_timestamp_seconds')).toBe((loadedAt ?? 0) + 60);
   });
 
+  it('stays ready across a reload that replaces a cluster\'s settings', async () => {
+    const sim = await simulator({ connectors: FLEET });
+    const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
+    await service.app.pollAll();
+    expect((await service.inject({ url: '/-/ready' })).statusCode).toBe(200);
+    await service.writeConfig(configText({ clusters: [{ name: 'prod', url: sim.url, timeout: '5s' }] }));
+    expect((await service.app.reload()).ok).toBe(true);
+    expect((await service.inject({ url: '/-/ready' })).statusCode).toBe(200);
+  });
+
   it('GET /-/reload is refused with 405', async () => {
     const sim = await simulator({ connectors: FLEET });
     const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
