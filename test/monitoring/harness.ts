@@ -3,12 +3,13 @@
 // inhibition, its pager and ticket receivers pointed at a webhook server inside the test). Everything binds
 // 127.0.0.1, keeps its data in a temporary directory, and is killed by close(), even when a test fails.
 //
-// Against the real service instead of the fixture exporter, only the target changes:
+// The target is any host:port serving /metrics: the fixture exporter (live.test.ts) or connect-sentinel itself
+// (live-service.test.ts):
 //
-//   const sim = await startSimulator({ scenario: … });
-//   const app = await buildApp({ …, clusters: [{ name: 'prod', url: sim.url }], listenAddress: '127.0.0.1:0' });
-//   const stack = await startMonitoringStack({ target: app.address });        // host:port of /metrics
-//   await stack.webhook.waitForAlert({ receiver: 'pager', alertname: 'KafkaConnectAutoRestartExhausted', … });
+//   const sim = await startSimulator({ restartMode: 'auto', connectors: [...] });
+//   const sentinel = await startLiveSentinel({ clusters: [{ name: 'prod', url: sim.url, pollInterval: '1s' }], restart: {...} });
+//   const stack = await startMonitoringStack({ target: sentinel.address });
+//   await stack.webhook.waitForAlert('pager', { alertname: 'KafkaConnectAutoRestartExhausted', connector: '…', task: '1' });
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

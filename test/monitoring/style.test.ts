@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig } from '../../alerts/src/config.ts';
+import { defaultConfig, resolveConfig } from '../../alerts/src/config.ts';
 import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
 import { parseDuration } from '../../src/config/duration.ts';
 import { backoffDelay } from '../../src/restart/backoff.ts';
@@ -148,5 +148,21 @@ describe('docs/runbooks.md', () => {
     const positions = ['**Meaning**', '**Impact**', '**Diagnosis**', '**Mitigation**'].map((part) => section.indexOf(part));
     expect(positions.every((position) => position > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});
+
+describe('docs/monitoring.md', () => {
+  const monitoring = readFileSync(new URL('../../docs/monitoring.md', import.meta.url), 'utf8');
+
+  it.each(alerts.map((rule) => [rule.alert, rule] as const))('lists %s with its shipped severity and for', (name, rule) => {
+    const row = new RegExp(`^\\| ${name} \\| (\\w+) \\| (\\w+) \\|`, 'm').exec(monitoring);
+    expect(row?.slice(1)).toEqual([rule.labels?.severity, rule.for]);
+  });
+
+  it('shows a tuning example that resolveConfig accepts', () => {
+    const example = /```yaml\n# monitoring\.yaml\n([\s\S]*?)```/.exec(monitoring)?.[1];
+    expect(example).toBeDefined();
+    const config = resolveConfig(parse(example as string));
+    expect(config.alerts.KafkaConnectConnectorPaused.enabled).toBe(false);
   });
 });
