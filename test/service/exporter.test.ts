@@ -202,3 +202,65 @@ describe('Kafka versions', () => {
     expect(valueOf(samples, 'kafka_connect_up', { connect_cluster: 'legacy' })).toBe(1);
   });
 });
+
+describe('what the config and Connect can add', () => {
+  it('connectors excluded by the config are neither exported nor restarted', async () => {
+    const sim = await simulator({
+      connectors: [
+        { name: 'tmp-scratch', connectorClass: S3_SINK, tasks: [{ state: 'FAILED', failure: 'connection-refused' }] },
+        { name: 'orders-sink', connectorClass: JDBC_SINK, tasks: 1 },
+      ],
+    });
+    const service = await startService({
+      config: configText({ clusters: [{ name: 'prod', url: sim.url, connectors: { exclude: ['tmp-*'] } }], restart: { enabled: true } }),
+    });
+    await service.app.pollAll();
+    const { samples } = await service.scrape();
+    expect(samples.filter((s) => s.labels['connector'] === 'tmp-scratch')).toEqual([]);
+    expect(select(samples, 'kafka_connect_connector_info').map((s) => s.labels['connector'])).toEqual(['orders-sink']);
+    expect(sim.requests.count({ method: 'POST' })).toBe(0);
+  });
+
+  it('dropZeroStates keeps only the current state of each state set', async () => {
+    const sim = await simulator({ connectors: FLEET });
+    const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }], metrics: { dropZeroStates: true, processMetrics: false } }) });
+    await service.app.pollAll();
+    const { samples } = await service.scrape();
+    const states = select(samples, 'kafka_connect_connector_state');
+    expect(states.map((s) => [s.labels['connector'], s.labels['state'], s.value])).toEqual([
+      ['archive', 'paused', '1'],
+      ['billing-source', 'failed', '1'],
+      ['orders-sink', 'running', '1'],
+    ]);
+  });
+
+  it('a state Kafka Connect added later is exported with every known state at 0', async () => {
+    const sim = await simulator({ connectors: FLEET });
+    sim.cluster.setTaskState('orders-sink', 0, 'DRAINING');
+    const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
+    await service.app.pollAll();
+    const { samples } = await service.scrape();
+    const states = select(samples, 'kafka_connect_task_state', { connector: 'orders-sink', task: '0' });
+    expect(states).toHaveLength(TASK_STATES.length);
+    expect(states.every((s) => s.value === '0')).toBe(true);
+    expect(select(samples, 'kafka_connect_task_info', { connector: 'orders-sink', task: '0' })).toHaveLength(1);
+  });
+
+  it('connector names with slashes, quotes, spaces and non-ASCII are escaped in labels and encoded in restart calls', async () => {
+    const name = 'cdc/pg "main" – ünïcode\\x';
+    const sim = await simulator({
+      connectors: [{ name, connectorClass: JDBC_SOURCE, tasks: [{ state: 'FAILED', failure: 'connection-refused' }] }],
+    });
+    const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }], restart: { enabled: true } }) });
+    await service.app.pollAll();
+    sim.settle();
+    expect(requestLines(sim).filter((line) => line.startsWith('POST'))).toEqual([
+      `POST /connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`,
+    ]);
+    expect(sim.requests.entries.at(-1)?.status).toBe(202);
+    await service.app.pollAll();
+    const { samples } = await service.scrape();
+    expect(currentState(samples, 'kafka_connect_task_state', { connector: name, task: '0' })).toBe('running');
+    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: name, task: '0' })).toBe(1);
+  });
+});

@@ -96,6 +96,20 @@ describe('reload', () => {
     expect(valueOf(samples, 'kafka_connect_exporter_config_last_reload_success_timestamp_seconds')).toBe((loadedAt ?? 0) + 60);
   });
 
+  it('a cluster removed by reload loses its restart history; the others keep theirs', async () => {
+    const prod = await simulator({ connectors: FLEET });
+    const dev = await simulator({ connectors: FLEET });
+    const both = configText({ clusters: [{ name: 'prod', url: prod.url }, { name: 'dev', url: dev.url }], restart: RESTART });
+    const service = await startService({ config: both });
+    await service.app.pollAll();
+    const clustersInHistory = async () =>
+      ((await service.inject({ url: '/api/v1/restarts' })).json() as { targets: Array<{ cluster: string }> }).targets.map((t) => t.cluster);
+    expect(await clustersInHistory()).toEqual(['dev', 'prod']);
+    await service.writeConfig(configText({ clusters: [{ name: 'dev', url: dev.url }], restart: RESTART }));
+    await service.app.reload();
+    expect(await clustersInHistory()).toEqual(['dev']);
+  });
+
   it('stays ready across a reload that replaces a cluster\'s settings', async () => {
     const sim = await simulator({ connectors: FLEET });
     const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
