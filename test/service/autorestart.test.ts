@@ -307,6 +307,44 @@ describe('auto-restart against the simulator', () => {
   });
 });
 
+describe('safety valves end to end', () => {
+  it('the circuit breaker holds every restart back while half the cluster\'s tasks are FAILED', async () => {
+    const tasks = (failed: number) => Array.from({ length: 5 }, (_, i) => (i < failed ? { state: 'FAILED', failure: 'connection-refused' } as const : {}));
+    const sim = await simulator({
+      connectors: [
+        { name: 'a', connectorClass: JDBC_SOURCE, tasks: tasks(3) },
+        { name: 'b', connectorClass: JDBC_SOURCE, tasks: tasks(2) },
+      ],
+    });
+    const service = await startService({ config: config(sim) });
+    await pollAndSettle(service, sim);
+    expect(sim.requests.count({ method: 'POST' })).toBe(0);
+    expect(await metric(service, 'kafka_connect_autorestart_circuit_open', {})).toBe(1);
+    expect(await metric(service, 'kafka_connect_autorestart_skipped_total', { connector: 'a', reason: 'circuit_open' })).toBe(3);
+
+    sim.cluster.setTaskState('b', 0, 'RUNNING');
+    await pollAndSettle(service, sim);
+    expect(await metric(service, 'kafka_connect_autorestart_circuit_open', {})).toBe(0);
+    expect(posts(sim).sort()).toEqual([BULK('a'), BULK('b')]);
+  });
+
+  it('a blackout window holds restarts back until it closes', async () => {
+    const sim = await simulator({
+      connectors: [{ name: 'inventory', connectorClass: JDBC_SOURCE, tasks: [{ state: 'FAILED', failure: 'connection-refused' }] }],
+    });
+    // T0 is 10:00 UTC: the window is open from then until 10:30.
+    const blackouts = [{ name: 'morning-etl', cron: '0 10 * * *', duration: '30m' }];
+    const service = await startService({ config: config(sim, { restart: { ...RESTART, blackouts } }) });
+    await pollAndSettle(service, sim);
+    expect(sim.requests.count({ method: 'POST' })).toBe(0);
+    expect(await metric(service, 'kafka_connect_autorestart_skipped_total', { connector: 'inventory', reason: 'blackout' })).toBe(1);
+    expect(await metric(service, 'kafka_connect_autorestart_next_attempt_timestamp_seconds', { connector: 'inventory', task: '0' })).toBe(T0 / 1000 + 1800);
+    service.clock.advance(30 * MINUTE);
+    await pollAndSettle(service, sim);
+    expect(posts(sim)).toEqual([BULK('inventory')]);
+  });
+});
+
 describe('operator API end to end', () => {
   const TOKEN = 'operator-token-7f3a';
   const FLEET: ConnectorSpec[] = [
