@@ -133,7 +133,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
   });
 
-  /** Write actions need the API token on top of whatever protects the read endpoints. */
+  /** Write actions need the API token on top of whatever protects the read endpoints; checked before the body is validated. */
   const requireApiToken = async (req: FastifyRequest): Promise<void> => {
     const { apiToken } = deps.security();
     if (apiToken === undefined) {
@@ -209,17 +209,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     async (req) => deps.restarts.list({ cluster: req.query.cluster, connector: req.query.connector }),
   );
 
-  app.post<{ Body: TargetBody }>('/api/v1/restarts', { schema: { body: targetBody }, preHandler: requireApiToken }, async (req, reply) => {
+  app.post<{ Body: TargetBody }>('/api/v1/restarts', { schema: { body: targetBody }, preValidation: requireApiToken }, async (req, reply) => {
     await deps.restarts.restartNow(toRef(req.body));
     return reply.code(202).send({ status: 'accepted', message: 'the target is restarted at the next poll that sees it failed (in dry-run mode: reported, not sent); the request lapses after 15 minutes' });
   });
 
-  app.post<{ Body: TargetBody }>('/api/v1/restarts/reset', { schema: { body: targetBody }, preHandler: requireApiToken }, async (req) => {
+  app.post<{ Body: TargetBody }>('/api/v1/restarts/reset', { schema: { body: targetBody }, preValidation: requireApiToken }, async (req) => {
     await deps.restarts.resetBudget(toRef(req.body));
     return { status: 'ok', message: 'restart budget and backoff reset' };
   });
 
-  app.post<{ Body: SilenceBody }>('/api/v1/silences', { schema: { body: silenceBody }, preHandler: requireApiToken }, async (req) => {
+  app.post<{ Body: SilenceBody }>('/api/v1/silences', { schema: { body: silenceBody }, preValidation: requireApiToken }, async (req) => {
     let durationMs: number;
     try {
       durationMs = deps.parseDuration(req.body.duration);
@@ -237,7 +237,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       schema: {
         body: { ...targetBody, properties: { cluster: targetBody.properties.cluster, connector: targetBody.properties.connector } },
       },
-      preHandler: requireApiToken,
+      preValidation: requireApiToken,
     },
     async (req) => {
       await deps.restarts.unsilence({ cluster: req.body.cluster, connector: req.body.connector });
