@@ -130,9 +130,13 @@ describe('polling fallbacks and errors', () => {
     expect(await pollErrors(service, 'http')).toBe(1);
     const { samples } = await service.scrape();
     expect(valueOf(samples, 'kafka_connect_exporter_rest_requests_total', { endpoint: 'connectors', code: '404' })).toBe(1);
+    // After an outage the worker may come back upgraded: its version is read again, once.
+    const before = sim.requests.count();
     sim.faults.startupPhase = 'ready';
     await service.app.pollAll();
+    await service.app.pollAll();
     expect(await up(service)).toBe(1);
+    expect(requestLines(sim, before)).toEqual(['GET /connectors?expand=status&expand=info', 'GET /', 'GET /connectors?expand=status&expand=info']);
   });
 
   it('a wrong password (plain-text 401): up 0, no crash, a log line that says so without the password', async () => {
