@@ -129,8 +129,6 @@ export const monitoringConfigSchema = z
   .prefault({});
 
 export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
-export type MonitoringConfigInput = z.input<typeof monitoringConfigSchema>;
-export type AlertSettings = MonitoringConfig['alerts'][AlertName];
 
 /** The shipped configuration. */
 export const defaultConfig: MonitoringConfig = monitoringConfigSchema.parse(undefined);

@@ -17,7 +17,3 @@ export interface RuleGroup {
   name: string;
   rules: Array<AlertingRule | RecordingRule>;
 }
-
-export function isAlertingRule(rule: AlertingRule | RecordingRule): rule is AlertingRule {
-  return 'alert' in rule;
-}

@@ -227,7 +227,8 @@ export interface MonitoringStackOptions {
   interval?: string;
 }
 
-export const JOB = 'connect-sentinel';
+/** The job name the shipped rules select. */
+const JOB = 'connect-sentinel';
 
 export async function startMonitoringStack(options: MonitoringStackOptions): Promise<MonitoringStack> {
   const dir = mkdtempSync(join(tmpdir(), 'monitoring-stack-'));
