@@ -157,12 +157,6 @@ describe('command line', () => {
     expect(await sentinel.exited()).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
     expect(sentinel.logs().map((l) => l['msg'])).toContain('Stopped');
-
-    // The directory is free for the next process.
-    const next = startSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
-    await startedPort(next);
-    next.child.kill('SIGTERM');
-    expect((await next.exited()).code).toBe(0);
   });
 
   it('--demo starts, and serves metrics with failures and restarts within seconds', async () => {
