@@ -10,7 +10,7 @@ import { buildApp, type App, type AppDeps } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/logger.ts';
-import { openHistoryStore, type HistoryStore } from '../../src/restart/store.ts';
+import { openHistoryStore } from '../../src/restart/store.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { samplesOf, validateExposition, type Sample } from '../metrics/validator.ts';
 
@@ -107,10 +107,9 @@ export interface Scrape {
 export interface Service {
   app: App;
   clock: ManualClock;
+  /** Holds the config file and the data dir; pass it to a later service to restart on the same state. */
   dir: string;
-  configPath: string;
   logs: LogLines;
-  history: HistoryStore;
   /** Replaces the config file; takes effect at the next reload. */
   writeConfig(text: string): Promise<void>;
   inject(options: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<LightMyRequestResponse>;
@@ -169,9 +168,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     app,
     clock,
     dir,
-    configPath,
     logs,
-    history,
     writeConfig: (text) => writeFile(configPath, text),
     inject,
     async scrape() {
