@@ -46,6 +46,8 @@ export interface ServiceOptions {
   fs?: StoreFs;
   logLevel?: string;
   createClient?: AppDeps['createClient'];
+  /** Unix ms; default the system clock. */
+  now?: () => number;
 }
 
 export interface Service {
@@ -85,6 +87,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger: log.logger,
     version: 'test',
     ...(options.createClient ? { createClient: options.createClient } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   let closed = false;
   return {
