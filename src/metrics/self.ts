@@ -26,6 +26,11 @@ export interface SelfMetrics {
   restart(ref: TargetRef): void;
   /** A restart request auto-restart sent failed (counted in addition to `restart`). */
   restartFailure(ref: TargetRef): void;
+  /**
+   * A failed target auto-restart now watches: its restart counters start at 0, so `increase()` sees its first
+   * restart (a counter series born at 1 loses it).
+   */
+  watchTarget(ref: TargetRef): void;
   skipped(cluster: string, connector: string, reason: SkipReason): void;
   /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
   setConfigReload(successful: boolean, timestampSeconds: number): void;
@@ -98,6 +103,11 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     },
     restartFailure(ref) {
       restartFailures.inc(targetLabels(ref));
+    },
+    watchTarget(ref) {
+      const labels = targetLabels(ref);
+      restarts.inc(labels, 0);
+      restartFailures.inc(labels, 0);
     },
     skipped(cluster, connector, reason) {
       skipped.inc({ connect_cluster: cluster, connector, reason });

@@ -63,6 +63,22 @@ describe('createSelfMetrics', () => {
     ]);
   });
 
+  it('starts the restart counters of a watched target at 0 and keeps their counts', async () => {
+    const self = create();
+    self.watchTarget({ cluster: 'prod', connector: 'c', task: 2 });
+    expect(await samples(self, 'kafka_connect_autorestart_restarts_total')).toEqual([
+      { name: 'kafka_connect_autorestart_restarts_total', labels: { connect_cluster: 'prod', connector: 'c', task: '2' }, value: '0' },
+    ]);
+    self.restart({ cluster: 'prod', connector: 'c', task: 2 });
+    self.watchTarget({ cluster: 'prod', connector: 'c', task: 2 });
+    expect(await samples(self, 'kafka_connect_autorestart_restarts_total')).toEqual([
+      { name: 'kafka_connect_autorestart_restarts_total', labels: { connect_cluster: 'prod', connector: 'c', task: '2' }, value: '1' },
+    ]);
+    expect(await samples(self, 'kafka_connect_autorestart_restart_failures_total')).toEqual([
+      { name: 'kafka_connect_autorestart_restart_failures_total', labels: { connect_cluster: 'prod', connector: 'c', task: '2' }, value: '0' },
+    ]);
+  });
+
   it('counts skips by reason and poll errors by reason', async () => {
     const self = create();
     self.skipped('prod', 'c', 'backoff');

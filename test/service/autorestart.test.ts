@@ -161,7 +161,7 @@ describe('auto-restart against the simulator', () => {
     expect(sim.requests.count({ method: 'POST' })).toBe(0);
     const { samples } = await service.scrape();
     expect(valueOf(samples, 'kafka_connect_autorestart_skipped_total', { connector: 'inventory', reason: 'dry_run' })).toBe(2);
-    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: 'inventory' })).toBeUndefined();
+    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: 'inventory' })).toBe(0); // watched from the first failure, never incremented: nothing was sent
     expect(valueOf(samples, 'kafka_connect_autorestart_next_attempt_timestamp_seconds', { connector: 'inventory', task: '0' })).toBe(T0 / 1000 + 180);
     expect(service.logs.lines().filter((l) => l['reason'] === 'dry_run' && l['level'] === 'info')).toHaveLength(2);
   });
