@@ -98,6 +98,33 @@ restart:
     expect((await historyOnDisk()).from).toBe(HISTORY_FILE);
   });
 
+  it('recovers from a torn history file at start with a clear log line, using the previous copy', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\nrestart:\n  enabled: true\n`);
+    // Two clean runs leave a history file and its backup.
+    for (let run = 0; run < 2; run++) {
+      const sentinel = start(config);
+      await sentinel.waitForLine((line) => line['outcome'] !== undefined || String(line['msg']).startsWith('skip'));
+      sentinel.child.kill('SIGTERM');
+      expect(await sentinel.exited).toBe(0);
+    }
+    // A file system without atomic rename, or a disk that lied about fsync: the file is cut in half.
+    const file = join(dir, 'data', HISTORY_FILE);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.slice(0, text.length >> 1));
+
+    const sentinel = start(config);
+    await sentinel.waitForLine('connect-sentinel started');
+    const damaged = await sentinel.waitForLine('is damaged');
+    expect(damaged['level']).toBe('warn');
+    expect(String(damaged['msg'])).toMatch(/history\.json is damaged \(.+\); moved it to .*history\.json\.corrupt-/);
+    expect(String((await sentinel.waitForLine('using the previous copy'))['msg'])).toContain(BACKUP_FILE);
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited).toBe(0);
+    expect((await historyOnDisk()).targets).toBeGreaterThan(0);
+  });
+
   it('refuses a second instance on the same data directory with a clear message, and leaves the first running', async () => {
     const server = cleanups.add(await startFaultServer(runningConnectors(2)));
     const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n`);
