@@ -16,6 +16,12 @@ export const REDACTED_PATHS = [
   '*.config',
 ];
 
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}), stack: err.stack };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -23,6 +29,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'connect-sentinel' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '<redacted>' },
+      // Most call sites log `{ code, message }` summaries; pino's default would dress those up as empty errors.
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
