@@ -7,7 +7,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { churn, generateFleet, startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { startService } from '../reliability/service.ts';
+import { startService, type Service } from '../reliability/service.ts';
 
 const CLUSTERS = 3;
 const CONNECTORS_PER_CLUSTER = 500;
@@ -76,29 +76,54 @@ function processListeners(): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
+type Measured = Omit<SoakFigures, 'clusters' | 'connectors' | 'tasks' | 'polls' | 'simulatedMinutes' | 'changesPerPoll' | 'resourcesBefore' | 'resourcesAfter' | 'processListenersBefore' | 'processListenersAfter'>;
+
 export async function soak(polls: number): Promise<SoakFigures> {
   const resourcesBefore = resources();
   const processListenersBefore = processListeners();
   const simulators: Simulator[] = [];
-  for (let i = 0; i < CLUSTERS; i++) {
-    simulators.push(
-      await startSimulator({
-        version: '3.9.0',
-        fleet: generateFleet({ connectors: CONNECTORS_PER_CLUSTER, tasksPerConnector: TASKS_PER_CONNECTOR, failedShare: 0.02, seed: 11 + i }),
-        requestLogLimit: 1000,
-      }),
-    );
+  let service: Service | undefined;
+  let measured: Measured;
+  try {
+    for (let i = 0; i < CLUSTERS; i++) {
+      simulators.push(
+        await startSimulator({
+          version: '3.9.0',
+          fleet: generateFleet({ connectors: CONNECTORS_PER_CLUSTER, tasksPerConnector: TASKS_PER_CONNECTOR, failedShare: 0.02, seed: 11 + i }),
+          requestLogLimit: 1000,
+        }),
+      );
+    }
+    const clock = { now: Date.UTC(2026, 0, 5, 12) };
+    const clusters = simulators.map((sim, i) => `  - name: c${i}\n    url: ${sim.url}\n    pollInterval: 15s\n`).join('');
+    service = await startService({
+      config:
+        `clusters:\n${clusters}restart:\n  enabled: true\n  defaults:\n    backoff: { initial: 1m, max: 10m }\n` +
+        '  recovery: { healthyPolls: 1, resetAfter: 5m }\n  clusterSafety:\n    rateLimit: { maxRestarts: 1000 }\n',
+      logLevel: 'warn',
+      now: () => clock.now,
+    });
+    measured = await measure(service, simulators, polls, clock);
+  } finally {
+    await service?.close();
+    await Promise.all(simulators.map((sim) => sim.close()));
   }
-  let clock = Date.UTC(2026, 0, 5, 12);
-  const clusters = simulators.map((sim, i) => `  - name: c${i}\n    url: ${sim.url}\n    pollInterval: 15s\n`).join('');
-  const service = await startService({
-    config:
-      `clusters:\n${clusters}restart:\n  enabled: true\n  defaults:\n    backoff: { initial: 1m, max: 10m }\n` +
-      '  recovery: { healthyPolls: 1, resetAfter: 5m }\n  clusterSafety:\n    rateLimit: { maxRestarts: 1000 }\n',
-    logLevel: 'warn',
-    now: () => clock,
-  });
+  return {
+    clusters: CLUSTERS,
+    connectors: CLUSTERS * CONNECTORS_PER_CLUSTER,
+    tasks: CLUSTERS * CONNECTORS_PER_CLUSTER * TASKS_PER_CONNECTOR,
+    polls,
+    simulatedMinutes: (polls * CLOCK_STEP_MS) / 60_000,
+    changesPerPoll: CLUSTERS * CHANGES_PER_POLL,
+    ...measured,
+    resourcesBefore,
+    resourcesAfter: await settledResources(resourcesBefore),
+    processListenersBefore,
+    processListenersAfter: processListeners(),
+  };
+}
 
+async function measure(service: Service, simulators: Simulator[], polls: number, clock: { now: number }): Promise<Measured> {
   const pollMs: number[] = [];
   const scrapeMs: number[] = [];
   let scrapeBytes = 0;
@@ -112,7 +137,7 @@ export async function soak(polls: number): Promise<SoakFigures> {
     let started = performance.now();
     await service.app.pollAll();
     pollMs.push(performance.now() - started);
-    clock += CLOCK_STEP_MS;
+    clock.now += CLOCK_STEP_MS;
 
     // As Prometheus scrapes: gzip.
     started = performance.now();
@@ -148,17 +173,7 @@ export async function soak(polls: number): Promise<SoakFigures> {
   const slowPollOutlastedScrapes = !pollDone;
   await slowPoll;
 
-  await service.close();
-  await Promise.all(simulators.map((sim) => sim.close()));
-  const resourcesAfter = await settledResources(resourcesBefore);
-
   return {
-    clusters: CLUSTERS,
-    connectors: CLUSTERS * CONNECTORS_PER_CLUSTER,
-    tasks: CLUSTERS * CONNECTORS_PER_CLUSTER * TASKS_PER_CONNECTOR,
-    polls,
-    simulatedMinutes: (polls * CLOCK_STEP_MS) / 60_000,
-    changesPerPoll: CLUSTERS * CHANGES_PER_POLL,
     heapAfterWarmUpBytes: heapAfterWarmUp,
     heapAtEndBytes: heapAtEnd,
     heapGrowthRatio: heapAtEnd / heapAfterWarmUp,
@@ -172,10 +187,6 @@ export async function soak(polls: number): Promise<SoakFigures> {
     socketsAtEnd,
     scrapesDuringSlowPoll,
     slowPollOutlastedScrapes,
-    resourcesBefore,
-    resourcesAfter,
-    processListenersBefore,
-    processListenersAfter: processListeners(),
   };
 }
 
