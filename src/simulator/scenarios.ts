@@ -38,7 +38,8 @@ const FILE_SINK = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
  * A small realistic fleet with every situation the dashboards and the restarter care about:
  * - `inventory-jdbc-source` task 0: database refused connections; recovers after one restart.
  * - `billing-jdbc-sink`: the connector fails on a missing required config; every restart fails again.
- * - `events-snowflake-sink` task 1: a poison record; fails again after every restart (flapping).
+ * - `events-snowflake-sink` task 1: a retriable TimeoutException that comes back after every restart (flapping, until
+ *   the restart budget runs out).
  * - `audit-es-sink` is PAUSED; `legacy-file-sink` is STOPPED (PAUSED before Kafka 3.5, which has no STOPPED).
  * - `eu-us-mm2-source`: the connector instance FAILED while its tasks keep RUNNING; recovers after a restart.
  */
@@ -68,7 +69,7 @@ export const demo: Scenario = {
       {
         name: 'events-snowflake-sink',
         connectorClass: SNOWFLAKE_SINK,
-        tasks: [{}, { state: 'FAILED', failure: 'tolerance-exceeded', restart: { permanent: true } }],
+        tasks: [{}, { state: 'FAILED', failure: 'timeout', restart: { permanent: true } }],
       },
       { name: 'audit-es-sink', connectorClass: ELASTICSEARCH_SINK, state: 'PAUSED', tasks: 2 },
       { name: 'legacy-file-sink', connectorClass: FILE_SINK, state: profile.has('stop') ? 'STOPPED' : 'PAUSED', tasks: 1 },
