@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   metrics.setHistoryWritable(store.writable);
 
   let history = await store.load();
-  let policy: RestartPolicy = compilePolicy(initial.restart as Parameters<typeof compilePolicy>[0]);
+  let policy: RestartPolicy = compilePolicy(initial.restart);
   const runtimes = new Map<string, ClusterRuntime>();
   /** Clusters polled at least once, whatever their settings since: a reload that replaces a poller keeps readiness. */
   const polled = new Set<string>();
@@ -217,7 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const applyConfig = async (next: Config): Promise<void> => {
     logger.level = next.log.level;
-    policy = compilePolicy(next.restart as Parameters<typeof compilePolicy>[0]);
+    policy = compilePolicy(next.restart);
     const wanted = new Map(next.clusters.map((c) => [c.name, c]));
     for (const [name, runtime] of runtimes) {
       if (wanted.has(name)) continue;

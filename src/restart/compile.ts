@@ -6,6 +6,7 @@ import { compileWindowSchedule, type OpenWindow } from './blackout.ts';
 import { BUILTIN_RULES } from './builtin-rules.ts';
 import { definedOnly, type BudgetSettings, type RestartRuleMatch, type RestartSection } from './config.ts';
 import { compileGlobs, type GlobMatcher } from './glob.ts';
+import type { DeepReadonly } from '../config/schema.ts';
 
 /** What a rule looks at: one failed connector instance or task. */
 export interface RuleSubject {
@@ -55,7 +56,7 @@ export interface RestartPolicy {
   longestBudgetWindow: number;
 }
 
-function compileMatch(match: RestartRuleMatch): (subject: RuleSubject) => boolean {
+function compileMatch(match: DeepReadonly<RestartRuleMatch>): (subject: RuleSubject) => boolean {
   const checks: ((subject: RuleSubject) => boolean)[] = [];
   const globs = (patterns: readonly string[] | undefined, pick: (subject: RuleSubject) => string) => {
     if (patterns === undefined) return;
@@ -74,7 +75,7 @@ function compileMatch(match: RestartRuleMatch): (subject: RuleSubject) => boolea
   return (subject) => checks.every((check) => check(subject));
 }
 
-export function compilePolicy(section: RestartSection): RestartPolicy {
+export function compilePolicy(section: DeepReadonly<RestartSection>): RestartPolicy {
   const defaults: RestartSettings = {
     firstDelay: section.defaults.firstDelay,
     backoff: section.defaults.backoff,
