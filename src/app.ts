@@ -142,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const polled = new Set<string>();
   const serially = serialQueue();
   let closed = false;
+  /** Aborted by close(): a restart call left hanging must not hold up shutdown. */
+  const closing = new AbortController();
 
   const persist = async (next: RestartHistory): Promise<boolean> => {
     history = next;
@@ -180,7 +182,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (sends && !recorded) {
         clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
       } else {
-        const outcomes = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics });
+        const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
+        // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
+        // start, so stopping never makes a restart happen twice.
+        const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
         if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
       }
       exposition.setCluster(renderCluster(cycle.view, result.view, { dropZeroStates: deps.config.current().metrics.dropZeroStates }));
@@ -360,6 +365,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     views: () => [...runtimes.values()].map((r) => r.poller.view),
     history: () => history,
     async close() {
+      closing.abort();
       await Promise.all([...runtimes.values()].map(stopCluster));
       await serially(async () => {
         closed = true;
