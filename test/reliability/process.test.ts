@@ -125,6 +125,54 @@ restart:
     expect((await historyOnDisk()).targets).toBeGreaterThan(0);
   });
 
+  it('kill -9 while a restart call is in flight: the restart was on disk before it was sent, and the next process does not send it again', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    server.fault = (request) => (request.method === 'POST' ? { kind: 'hang' } : undefined);
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n    pollInterval: 1s\nrestart:\n  enabled: true\n`);
+
+    const first = start(config);
+    await waitUntil(() => server.restartPosts().length === 1);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const written = await historyOnDisk();
+    expect(written).toMatchObject({ from: HISTORY_FILE, targets: 1 });
+
+    // The task is still FAILED and Connect now answers restarts: a sentinel that forgot the restart would send it again.
+    server.fault = () => undefined;
+    const second = start(config);
+    await second.waitForLine('taking over a stale lock');
+    const polled = server.requests.filter((r) => r.url.startsWith('/connectors?')).length;
+    await waitUntil(() => server.requests.filter((r) => r.url.startsWith('/connectors?')).length >= polled + 3);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    expect(server.restartPosts()).toHaveLength(1);
+    const history = decodeHistory(await readFile(join(dir, 'data', HISTORY_FILE), 'utf8'));
+    const target = [...history.clusters.get('prod')!.targets.values()][0]!;
+    expect(target).toMatchObject({ attempt: 1, pending: null, lastOutcome: { result: 'restarted' } });
+    expect(target.lastOutcome?.message).toContain('outcome not recorded');
+  });
+
+  it('on SIGTERM during a hung restart call: aborts it at once, keeps the restart on record, releases the lock and exits 0', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    server.fault = (request) => (request.method === 'POST' ? { kind: 'hang' } : undefined);
+    // A request timeout far beyond the shutdown bound (10 s): only aborting the call lets the process stop cleanly.
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n    pollInterval: 10m\n    timeout: 10m\nrestart:\n  enabled: true\n`);
+    const sentinel = start(config);
+    await waitUntil(() => server.restartPosts().length === 1);
+
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited).toBe(0);
+    expect(sentinel.lines.some((line) => String(line['msg']).includes('took too long'))).toBe(false);
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
+    // Connect may have acted on the call: it stays recorded as a restart (not given back), so no double restart.
+    const history = decodeHistory(await readFile(join(dir, 'data', HISTORY_FILE), 'utf8'));
+    const target = [...history.clusters.get('prod')!.targets.values()][0]!;
+    expect(target).toMatchObject({ attempt: 1, restarts: [expect.any(Number)], pending: { requested: false } });
+  });
+
   it('refuses a second instance on the same data directory with a clear message, and leaves the first running', async () => {
     const server = cleanups.add(await startFaultServer(runningConnectors(2)));
     const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n`);
