@@ -103,6 +103,17 @@ export function routes(context: ServerContext): Route[] {
 
   const taskClass = (record: ConnectorRecord): string | undefined => connectorPlugin(record.connectorClass)?.taskClass;
 
+  /** A GET about one configured connector: through the herder's queue, then 404 when the connector is unknown. */
+  const configuredGet =
+    (answer: (record: ConnectorRecord) => Answer): Handler =>
+    async ({ params }) => {
+      const refused = await queued('get');
+      if (refused !== undefined) return refused;
+      const name = params['connector']!;
+      const record = configured(name);
+      return record === undefined ? error(404, MESSAGES.connectorNotFound(name)) : answer(record);
+    };
+
   return [
     {
       url: '/',
@@ -160,12 +171,7 @@ export function routes(context: ServerContext): Route[] {
       url: '/connectors/:connector',
       consumesJson: true,
       methods: {
-        GET: async ({ params }) => {
-          const refused = await queued('get');
-          if (refused !== undefined) return refused;
-          const record = configured(params['connector']!);
-          return record === undefined ? error(404, MESSAGES.connectorNotFound(params['connector']!)) : json(infoJson(record));
-        },
+        GET: configuredGet((record) => json(infoJson(record))),
         DELETE: async ({ params }) => {
           const refused = await queued('ignored');
           if (refused !== undefined) return refused;
@@ -180,14 +186,7 @@ export function routes(context: ServerContext): Route[] {
       url: '/connectors/:connector/config',
       consumesJson: true,
       methods: {
-        GET: async ({ params }) => {
-          const refused = await queued('get');
-          if (refused !== undefined) return refused;
-          const record = configured(params['connector']!);
-          return record === undefined
-            ? error(404, MESSAGES.connectorNotFound(params['connector']!))
-            : json(JSON.stringify(record.config));
-        },
+        GET: configuredGet((record) => json(JSON.stringify(record.config))),
         PUT: async ({ params, body }) => {
           const refused = await queued('ignored');
           if (refused !== undefined) return refused;
@@ -225,14 +224,7 @@ export function routes(context: ServerContext): Route[] {
       url: '/connectors/:connector/tasks',
       consumesJson: true,
       methods: {
-        GET: async ({ params }) => {
-          const refused = await queued('get');
-          if (refused !== undefined) return refused;
-          const record = configured(params['connector']!);
-          return record === undefined
-            ? error(404, MESSAGES.connectorNotFound(params['connector']!))
-            : json(tasksJson(record, taskClass(record)));
-        },
+        GET: configuredGet((record) => json(tasksJson(record, taskClass(record)))),
       },
     },
     {
@@ -240,14 +232,7 @@ export function routes(context: ServerContext): Route[] {
       consumesJson: true,
       since: 'tasksConfig',
       methods: {
-        GET: async ({ params }) => {
-          const refused = await queued('get');
-          if (refused !== undefined) return refused;
-          const record = configured(params['connector']!);
-          return record === undefined
-            ? error(404, MESSAGES.connectorNotFound(params['connector']!))
-            : json(tasksConfigJson(record, taskClass(record)));
-        },
+        GET: configuredGet((record) => json(tasksConfigJson(record, taskClass(record)))),
       },
     },
     {
@@ -382,12 +367,7 @@ export function routes(context: ServerContext): Route[] {
       consumesJson: true,
       since: 'stop',
       methods: {
-        GET: async ({ params }) => {
-          const refused = await queued('get');
-          if (refused !== undefined) return refused;
-          const name = params['connector']!;
-          return configured(name) === undefined ? error(404, MESSAGES.connectorNotFound(name)) : json('{"offsets":[]}');
-        },
+        GET: configuredGet(() => json('{"offsets":[]}')),
       },
     },
     {
