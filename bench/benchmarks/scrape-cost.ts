@@ -1,0 +1,184 @@
+// Figure 2: serving /metrics for the loaded cluster, against a server that writes the same bytes from a ready
+// Buffer; plain and gzip. Also: scrapes never wait for a poll (one is held in flight at a gate while scraping).
+
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { PollGate } from '../lib/clients.ts';
+import { compare, median, sample, type Comparison } from '../lib/measure.ts';
+import { profile, summarise, type ProfileSummary } from '../lib/cpu-profile.ts';
+import type { BenchService } from '../lib/service.ts';
+
+export interface ScrapeCostResult {
+  /** Uncompressed and gzip body sizes. */
+  bytes: number;
+  gzipBytes: number;
+  plain: Comparison;
+  gzip: Comparison;
+  /** The first gzip scrape after a poll, which compresses the per-poll part once, against the ready gzip bytes. */
+  gzipFirstAfterPoll: Comparison;
+  duringPoll: DuringPollResult;
+  profile?: ProfileSummary;
+}
+
+export interface DuringPollResult {
+  /** Scrapes sent while a poll was held in flight at the gate, and how many of them were answered before it ended. */
+  scrapes: number;
+  answeredDuringPoll: number;
+  /** Median latency of those scrapes, and of scrapes with no poll running. */
+  heldMs: number;
+  idleMs: number;
+  /** Scrapes sent back to back while ungated polls ran: their median and worst latency (the event loop is shared). */
+  concurrentMedianMs: number;
+  concurrentMaxMs: number;
+}
+
+interface Scraper {
+  scrape(path: string, gzip: boolean): Promise<number>;
+  close(): Promise<void>;
+}
+
+function scraper(origin: string): Scraper {
+  const agent = new Agent();
+  return {
+    async scrape(path, gzip) {
+      const response = await agent.request({
+        origin,
+        path,
+        method: 'GET',
+        headers: gzip ? { 'accept-encoding': 'gzip' } : {},
+      });
+      if (response.statusCode !== 200) throw new Error(`${origin}${path} answered ${response.statusCode}`);
+      let bytes = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) bytes += chunk.length;
+      return bytes;
+    },
+    close: () => agent.close(),
+  };
+}
+
+/** The floor: an HTTP server that answers with bytes it already holds. */
+async function readyBufferServer(bodies: { plain: Buffer; gzip: Buffer; contentType: string }): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const gzip = request.url === '/gzip';
+    const body = gzip ? bodies.gzip : bodies.plain;
+    response.writeHead(200, {
+      'content-type': bodies.contentType,
+      'content-length': body.length,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    response.end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function captureBody(url: string, gzip: boolean): Promise<{ body: Buffer; contentType: string }> {
+  const agent = new Agent();
+  try {
+    const response = await agent.request({
+      origin: url,
+      path: '/metrics',
+      method: 'GET',
+      headers: gzip ? { 'accept-encoding': 'gzip' } : {},
+    });
+    return { body: Buffer.from(await response.body.arrayBuffer()), contentType: String(response.headers['content-type']) };
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function measureScrapeCost(
+  service: BenchService,
+  gate: PollGate,
+  options: { repeats: number; warmup: number; profile: boolean },
+): Promise<ScrapeCostResult> {
+  await service.app.pollAll();
+  const plainBody = await captureBody(service.url, false);
+  const gzipBody = await captureBody(service.url, true);
+  const floor = await readyBufferServer({ plain: plainBody.body, gzip: gzipBody.body, contentType: plainBody.contentType });
+  const toService = scraper(service.url);
+  const toFloor = scraper(floor.url);
+  try {
+    const timing = { repeats: options.repeats, warmup: options.warmup };
+    const plain = await compare({
+      ...timing,
+      baseline: () => toFloor.scrape('/plain', false),
+      subject: () => toService.scrape('/metrics', false),
+    });
+    const gzip = await compare({
+      ...timing,
+      baseline: () => toFloor.scrape('/gzip', true),
+      subject: () => toService.scrape('/metrics', true),
+    });
+    const gzipFirstAfterPoll = await compare({
+      ...timing,
+      // Untimed: a poll replaces the per-poll part, so the next gzip scrape compresses it again.
+      prepare: () => service.app.pollAll(),
+      baseline: () => toFloor.scrape('/gzip', true),
+      subject: () => toService.scrape('/metrics', true),
+    });
+    const duringPoll = await scrapesDuringPolls(service, gate, toService, options.repeats);
+    const result: ScrapeCostResult = {
+      bytes: plainBody.body.length,
+      gzipBytes: gzipBody.body.length,
+      plain,
+      gzip,
+      gzipFirstAfterPoll,
+      duringPoll,
+    };
+    if (options.profile) {
+      result.profile = summarise(await profile(async () => {
+        for (let round = 0; round < 3; round += 1) await toService.scrape('/metrics', false);
+      }));
+    }
+    return result;
+  } finally {
+    await toService.close();
+    await toFloor.close();
+    floor.server.close();
+  }
+}
+
+async function scrapesDuringPolls(service: BenchService, gate: PollGate, client: Scraper, scrapes: number): Promise<DuringPollResult> {
+  const idle: number[] = [];
+  for (let round = 0; round < scrapes; round += 1) idle.push((await sample(() => client.scrape('/metrics', true))).wallMs);
+
+  // A poll held in flight: every scrape must be answered before it is let go.
+  const held = gate.hold();
+  let pollEnded = false;
+  const polling = service.app.pollAll().then(() => {
+    pollEnded = true;
+  });
+  await held.reached;
+  const heldMs: number[] = [];
+  let answeredDuringPoll = 0;
+  for (let round = 0; round < scrapes; round += 1) {
+    heldMs.push((await sample(() => client.scrape('/metrics', true))).wallMs);
+    if (!pollEnded) answeredDuringPoll += 1;
+  }
+  held.release();
+  await polling;
+
+  // Real polls, not held: scrapes share the event loop with the poll's decoding and rendering.
+  const concurrent: number[] = [];
+  for (let round = 0; round < Math.max(1, Math.ceil(scrapes / 3)); round += 1) {
+    let done = false;
+    const poll = service.app.pollAll().then(() => {
+      done = true;
+    });
+    do concurrent.push((await sample(() => client.scrape('/metrics', true))).wallMs);
+    while (!done);
+    await poll;
+  }
+  return {
+    scrapes,
+    answeredDuringPoll,
+    heldMs: median(heldMs),
+    idleMs: median(idle),
+    concurrentMedianMs: median(concurrent),
+    concurrentMaxMs: Math.max(...concurrent),
+  };
+}
