@@ -8,6 +8,8 @@ import {
   dashboardLink,
   datasourceVariable,
   instantQuery,
+  JOB,
+  jobVariable,
   labelVariable,
   RED_ABOVE_ZERO,
   rangeQuery,
@@ -26,7 +28,6 @@ import {
   type StateName,
 } from './queries.ts';
 
-const JOB = 'job=~"$job"';
 // Single-value variables: Grafana escapes them for `=`, not for `=~`.
 const C = `${JOB}, connect_cluster="$connect_cluster", connector="$connector"`;
 
@@ -50,14 +51,7 @@ const GAVE_UP = valueMappings([
 function variables(config: MonitoringConfig) {
   return [
     datasourceVariable(),
-    labelVariable({
-      name: 'job',
-      label: 'Job',
-      selector: 'kafka_connect_up',
-      multi: true,
-      description: 'Prometheus job of connect-sentinel.',
-      defaultValue: config.dashboards.defaultJob,
-    }),
+    jobVariable(config.dashboards.defaultJob),
     labelVariable({
       name: 'connect_cluster',
       label: 'Connect cluster',

@@ -135,6 +135,21 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   return variable;
 }
 
+/** The `$job` matcher every query of both dashboards starts with. */
+export const JOB = 'job=~"$job"';
+
+/** The Prometheus jobs scraping connect-sentinel: the first variable of both dashboards, after the data source. */
+export function jobVariable(defaultJob: string): QueryVariableBuilder {
+  return labelVariable({
+    name: 'job',
+    label: 'Job',
+    selector: 'kafka_connect_up',
+    multi: true,
+    description: 'Prometheus job of connect-sentinel.',
+    defaultValue: defaultJob,
+  });
+}
+
 /** A link in the dashboard's header to another dashboard, carrying the time range and the variables. */
 export function dashboardLink(title: string, uid: string): DashboardLinkBuilder {
   return new DashboardLinkBuilder(title)

@@ -10,6 +10,8 @@ import {
   dashboardLink,
   datasourceVariable,
   instantQuery,
+  JOB,
+  jobVariable,
   labelVariable,
   RED_ABOVE_ZERO,
   rangeQuery,
@@ -21,7 +23,6 @@ import { CONNECTOR_STATE_NAMES, connectorRows, STATE_STYLES, TASK_STATE_NAMES, t
 
 const S = 'job=~"$job", connect_cluster=~"$connect_cluster"';
 const SC = `${S}, connector=~"$connector"`;
-const JOB = 'job=~"$job"';
 
 function stateColors(states: readonly StateName[]): Record<string, string> {
   return Object.fromEntries(states.map((state) => [state, STATE_STYLES[state].color]));
@@ -49,14 +50,7 @@ const CLOSED_OPEN = valueMappings([
 function variables(config: MonitoringConfig) {
   return [
     datasourceVariable(),
-    labelVariable({
-      name: 'job',
-      label: 'Job',
-      selector: 'kafka_connect_up',
-      multi: true,
-      description: 'Prometheus job of connect-sentinel.',
-      defaultValue: config.dashboards.defaultJob,
-    }),
+    jobVariable(config.dashboards.defaultJob),
     labelVariable({
       name: 'connect_cluster',
       label: 'Connect cluster',
