@@ -220,3 +220,30 @@ describe('odd but valid answers', () => {
     expect(server.restartPosts().length).toBeGreaterThan(0);
   });
 });
+
+describe('restart calls that keep failing', () => {
+  it.each([
+    ['a 500 storm', json(500, { error_code: 500, message: 'Request timed out' })],
+    ['a 409 rebalance storm', json(409, { error_code: 409, message: 'Cannot complete request momentarily due to stale configuration' })],
+  ] as Array<[string, Fault]>)('%s on restarts: retried a few times per attempt, then the backoff applies; monitoring unaffected', async (_name, fault) => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(6)));
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    server.fault = (request) => (request.method === 'POST' ? fault : undefined);
+    const clock = { now: Date.UTC(2026, 10, 24, 10) };
+    const service = cleanups.add(await startService({ config: config(server.url), now: () => clock.now }));
+    // Ten minutes of polls every 15 s.
+    const polls = 40;
+    for (let poll = 0; poll < polls; poll++) {
+      await service.app.pollAll();
+      clock.now += 15_000;
+    }
+    const scrape = await service.scrape();
+    expect(service.value(scrape.body, UP)).toBe(1);
+    const posts = server.restartPosts().length;
+    // Not once per poll: every few failed calls count as an attempt, and attempts walk the backoff (1m, 2m, 4m …).
+    expect(posts).toBeGreaterThanOrEqual(3);
+    expect(posts).toBeLessThan(polls / 2);
+    expect(service.value(scrape.body, 'kafka_connect_autorestart_restart_failures_total{connect_cluster="prod",connector="c000",task="0"}')).toBe(posts);
+    expect(service.log.matching(POLL_FAILED)).toEqual([]);
+  });
+});
