@@ -128,6 +128,10 @@ describe('faults of Kafka Connect, through the whole service', () => {
     const scrape = await service.scrape();
     expect(service.value(scrape.body, UP)).toBe(0);
     expect(service.value(scrape.body, 'kafka_connect_exporter_poll_errors_total{connect_cluster="prod",reason="timeout"}')).toBe(1);
+    // Each timed-out request's socket is destroyed: hung connections do not pile up poll after poll.
+    await pollTimes(service, 5);
+    expect(server.requests.filter((r) => r.url.startsWith('/connectors')).length).toBe(7);
+    expect(server.openSockets).toBeLessThanOrEqual(2);
   });
 
   it('a 100 MB body is refused at the size cap: the worker could not send it, and memory did not grow by it', async () => {
