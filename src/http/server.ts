@@ -102,6 +102,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // One line per scrape would drown everything else; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.maxRequestBodyBytes,
+    // fastify's default (0) lets a client trickle a body forever, holding a connection; the whole request must arrive in 60 s.
+    requestTimeout: 60_000,
     // Query strings and paths are bounded too: nothing we serve needs long ones.
     routerOptions: { maxParamLength: 1024 },
     // Unknown fields are errors, not silently dropped (fastify's default removes them).
