@@ -123,6 +123,17 @@ describe('web authentication', () => {
   });
 });
 
+describe('slow clients', () => {
+  it('a request must arrive whole within a bounded time: a body trickled forever cannot hold a connection', async () => {
+    const { service } = await listening('  listenAddress: 127.0.0.1:0\n');
+    const server = service.app.server.server as import('node:http').Server;
+    // Node's own default is 5 minutes; fastify turns it off (0) unless told. Headers have their own 60 s bound.
+    expect(server.requestTimeout).toBeGreaterThan(0);
+    expect(server.requestTimeout).toBeLessThanOrEqual(120_000);
+    expect(server.headersTimeout).toBeGreaterThan(0);
+  });
+});
+
 describe('API write actions', () => {
   const target = JSON.stringify({ cluster: 'prod', connector: 'c000' });
   const asJson = { 'content-type': 'application/json' };
