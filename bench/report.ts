@@ -328,7 +328,7 @@ function profiles(size: SizeResult): string {
   }
   if (size.scrapeCost.profile !== undefined) {
     parts.push(
-      `### Three plain scrapes at ${count(size.connectors)} connectors (${ms(size.scrapeCost.profile.totalMs)} ms sampled, client included)`,
+      `### Ten gzip scrapes after a poll at ${count(size.connectors)} connectors (${ms(size.scrapeCost.profile.totalMs)} ms sampled, client included)`,
       frames(size.scrapeCost.profile),
     );
   }

@@ -1,25 +1,35 @@
-// `npm run bench`: runs every benchmark at 100, 1,000 and 10,000 connectors and writes bench/RESULTS.md.
-// `--smoke` runs the tiny plan of the tests instead and prints the report without writing it.
+// `npm run bench`: runs every benchmark at 100, 1,000 and 10,000 connectors and writes bench/results.json (the raw
+// figures) and bench/RESULTS.md. `--report` renders RESULTS.md again from results.json (after editing gaps.md);
+// `--smoke` runs the tiny plan of the tests and prints the report without writing anything.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { FULL_PLAN, SMOKE_PLAN } from './plan.ts';
 import { renderResults } from './report.ts';
-import { runSuite } from './suite.ts';
+import { runSuite, type SuiteResult } from './suite.ts';
 
-const smoke = process.argv.includes('--smoke');
-if ((globalThis as { gc?: unknown }).gc === undefined) {
-  process.stderr.write('note: run with --expose-gc (npm run bench does) for the GCs between rounds\n');
-}
+const RAW = new URL('./results.json', import.meta.url);
+const REPORT = new URL('./RESULTS.md', import.meta.url);
+const GAP_NOTES = new URL('./gaps.md', import.meta.url);
+
 const started = Date.now();
 const log = (line: string): void => {
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 };
 
-const result = await runSuite(smoke ? SMOKE_PLAN : FULL_PLAN, log);
-const gapNotes = await readFile(new URL('./gaps.md', import.meta.url), 'utf8');
-const report = renderResults(result, gapNotes);
-if (smoke) process.stdout.write(report);
-else {
-  await writeFile(new URL('./RESULTS.md', import.meta.url), report);
-  log('wrote bench/RESULTS.md');
+async function measure(smoke: boolean): Promise<SuiteResult> {
+  if ((globalThis as { gc?: unknown }).gc === undefined) log('note: without --expose-gc, GC between rounds goes through v8.setFlagsFromString');
+  return runSuite(smoke ? SMOKE_PLAN : FULL_PLAN, log);
+}
+
+const gapNotes = await readFile(GAP_NOTES, 'utf8');
+if (process.argv.includes('--smoke')) {
+  process.stdout.write(renderResults(await measure(true), gapNotes));
+} else if (process.argv.includes('--report')) {
+  await writeFile(REPORT, renderResults(JSON.parse(await readFile(RAW, 'utf8')) as SuiteResult, gapNotes));
+  log('wrote bench/RESULTS.md from bench/results.json');
+} else {
+  const result = await measure(false);
+  await writeFile(RAW, `${JSON.stringify(result, null, 1)}\n`);
+  await writeFile(REPORT, renderResults(result, gapNotes));
+  log('wrote bench/results.json and bench/RESULTS.md');
 }

@@ -1,9 +1,10 @@
 // Figure 5: many clusters polled by one service. The cycle (every cluster polled once) against the slowest
 // single cluster polled alone, as shipped (every cluster's poll starts at once) and with the status polls bounded
-// to `concurrency` at a time across clusters.
+// to `concurrency` at a time across clusters. Singles and cycles alternate round by round, so that a busy machine
+// slows them alike.
 
 import { limitedClients } from '../lib/clients.ts';
-import { median, sample } from '../lib/measure.ts';
+import { collectGarbage, median, sample } from '../lib/measure.ts';
 import { startBenchService, type BenchService } from '../lib/service.ts';
 import type { SimulatorFarm } from '../lib/sim-host.ts';
 
@@ -28,60 +29,70 @@ export interface ManyClustersResult {
   bounded: CycleResult & { concurrency: number };
 }
 
-async function cycles(service: BenchService, repeats: number): Promise<CycleResult> {
-  await service.app.pollAll();
-  const samples = [];
-  const worst: number[] = [];
-  for (let round = 0; round < repeats; round += 1) {
-    samples.push(await sample(() => service.app.pollAll()));
-    worst.push(Math.max(...service.app.views().map((view) => view.pollDurationSeconds * 1000)));
-  }
-  return {
-    cycleMs: median(samples.map((s) => s.wallMs)),
-    cpuMs: median(samples.map((s) => s.cpuMs)),
-    worstReportedPollMs: median(worst),
-  };
+interface Cycles {
+  wallMs: number[];
+  cpuMs: number[];
+  worstReportedPollMs: number[];
 }
 
-async function singlePoll(url: string, repeats: number): Promise<number> {
-  const service = await startBenchService({ urls: [url] });
-  try {
-    await service.app.pollAll();
-    const times: number[] = [];
-    for (let round = 0; round < repeats; round += 1) times.push((await sample(() => service.app.pollAll())).wallMs);
-    return median(times);
-  } finally {
-    await service.close();
-  }
+async function cycle(service: BenchService, into: Cycles): Promise<void> {
+  const { wallMs, cpuMs } = await sample(() => service.app.pollAll());
+  into.wallMs.push(wallMs);
+  into.cpuMs.push(cpuMs);
+  into.worstReportedPollMs.push(Math.max(...service.app.views().map((view) => view.pollDurationSeconds * 1000)));
+}
+
+function summary(cycles: Cycles): CycleResult {
+  return {
+    cycleMs: median(cycles.wallMs),
+    cpuMs: median(cycles.cpuMs),
+    worstReportedPollMs: median(cycles.worstReportedPollMs),
+  };
 }
 
 export async function measureManyClusters(
   farm: SimulatorFarm,
   options: { connectorsPerCluster: number; concurrency: number; repeats: number },
 ): Promise<ManyClustersResult> {
-  const singles: number[] = [];
-  for (const url of farm.urls) singles.push(await singlePoll(url, Math.max(1, Math.min(3, options.repeats))));
+  const services: BenchService[] = [];
+  try {
+    const singles: BenchService[] = [];
+    for (const url of farm.urls) singles.push(await startBenchService({ urls: [url] }));
+    services.push(...singles);
+    const unbounded = await startBenchService({ urls: farm.urls });
+    services.push(unbounded);
+    const bounded = await startBenchService({ urls: farm.urls, createClient: limitedClients(options.concurrency) });
+    services.push(bounded);
+    // Warm-up: the first poll of a service also reads the worker's version and the plugins.
+    for (const service of services) await service.app.pollAll();
 
-  const unboundedService = await startBenchService({ urls: farm.urls });
-  let unbounded: CycleResult;
-  try {
-    unbounded = await cycles(unboundedService, options.repeats);
+    const singleMs: number[][] = farm.urls.map(() => []);
+    const unboundedCycles: Cycles = { wallMs: [], cpuMs: [], worstReportedPollMs: [] };
+    const boundedCycles: Cycles = { wallMs: [], cpuMs: [], worstReportedPollMs: [] };
+    const steps = [
+      async () => {
+        for (const [index, service] of singles.entries()) singleMs[index]!.push((await sample(() => service.app.pollAll())).wallMs);
+      },
+      () => cycle(unbounded, unboundedCycles),
+      () => cycle(bounded, boundedCycles),
+    ];
+    for (let round = 0; round < options.repeats; round += 1) {
+      // Each step goes first in turn.
+      for (let step = 0; step < steps.length; step += 1) {
+        collectGarbage();
+        await steps[(round + step) % steps.length]!();
+      }
+    }
+    const medians = singleMs.map((times) => median(times));
+    return {
+      clusters: farm.urls.length,
+      connectorsPerCluster: options.connectorsPerCluster,
+      slowestSingleMs: Math.max(...medians),
+      sumOfSinglesMs: medians.reduce((sum, ms) => sum + ms, 0),
+      unbounded: summary(unboundedCycles),
+      bounded: { ...summary(boundedCycles), concurrency: options.concurrency },
+    };
   } finally {
-    await unboundedService.close();
+    for (const service of services) await service.close();
   }
-  const boundedService = await startBenchService({ urls: farm.urls, createClient: limitedClients(options.concurrency) });
-  let bounded: CycleResult;
-  try {
-    bounded = await cycles(boundedService, options.repeats);
-  } finally {
-    await boundedService.close();
-  }
-  return {
-    clusters: farm.urls.length,
-    connectorsPerCluster: options.connectorsPerCluster,
-    slowestSingleMs: Math.max(...singles),
-    sumOfSinglesMs: singles.reduce((sum, ms) => sum + ms, 0),
-    unbounded,
-    bounded: { ...bounded, concurrency: options.concurrency },
-  };
 }
