@@ -76,8 +76,9 @@ restart:
         await sentinel.waitForLine('taking over a stale lock');
         expect(sentinel.lines.some((line) => String(line['msg']).includes('no usable restart history'))).toBe(false);
       }
-      // Let it poll (every poll rewrites the history: each troubled target's lastSeenAt moves), then kill at a
-      // random moment within the next poll or two.
+      // Once the first history is on disk (before that there is nothing to lose), let it poll (every poll rewrites
+      // the history: each troubled target's lastSeenAt moves), then kill at a random moment within a poll or two.
+      await waitUntil(() => existsSync(join(dir, 'data', HISTORY_FILE)));
       const polled = statusPolls();
       await waitUntil(() => statusPolls() > polled);
       await new Promise((resolve) => setTimeout(resolve, random.below(1500)));
