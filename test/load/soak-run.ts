@@ -159,8 +159,9 @@ async function measure(service: Service, simulators: Simulator[], polls: number,
   const socketsAtEnd = resources()['TCPSocketWrap'] ?? 0;
   const restartsSent = simulators.reduce((sum, sim) => sum + sim.requests.count({ method: 'POST' }), 0);
 
-  // Slow Kafka Connect: every response takes 300 ms more; scrapes must not wait for the poll.
-  for (const sim of simulators) sim.faults.latencyMs = 300;
+  // Slow Kafka Connect: every response takes 2 s more, far longer than 20 scrapes even on a loaded machine;
+  // scrapes must not wait for the poll.
+  for (const sim of simulators) sim.faults.latencyMs = 2000;
   let pollDone = false;
   const slowPoll = service.app.pollAll().then(() => {
     pollDone = true;
