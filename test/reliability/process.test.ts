@@ -2,7 +2,7 @@
 // directory, and SIGTERM while a request hangs.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { seededRandom } from '../../src/simulator/random.ts';
 import { generateFleet, startSimulator } from '../../src/simulator/index.ts';
 import { onStatusPoll, runningConnectors, startFaultServer } from './fault-server.ts';
 import { spawnSentinel, type SentinelProcess } from './process.ts';
-import { cleanupList } from './service.ts';
+import { cleanupList, seriesValue } from './service.ts';
 
 const cleanups = cleanupList();
 let dir: string;
@@ -172,6 +172,35 @@ restart:
     const history = decodeHistory(await readFile(join(dir, 'data', HISTORY_FILE), 'utf8'));
     const target = [...history.clusters.get('prod')!.targets.values()][0]!;
     expect(target).toMatchObject({ attempt: 1, restarts: [expect.any(Number)], pending: { requested: false } });
+  });
+
+  it('a data directory that cannot be created (a file in its place, which stops root too): monitors without restarting, then recovers', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(2)));
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    const data = join(dir, 'data');
+    await writeFile(data, 'not a directory');
+    const config = await writeConfig(`clusters:\n  - name: prod\n    url: ${server.url}\n    pollInterval: 1s\nrestart:\n  enabled: true\n`);
+    const sentinel = start(config);
+    expect(String((await sentinel.waitForLine('is not writable'))['msg'])).toContain('auto-restart is off until it is');
+    const port = Number((await sentinel.waitForLine('connect-sentinel started'))['port']);
+    const metric = async (series: string) => seriesValue(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), series);
+
+    const polls = () => server.requests.filter((r) => r.url.startsWith('/connectors?')).length;
+    await waitUntil(() => polls() >= 2);
+    expect(await metric('kafka_connect_up{connect_cluster="prod"}')).toBe(1);
+    expect(await metric('kafka_connect_task_state{connect_cluster="prod",connector="c000",task="0",state="failed"}')).toBe(1);
+    expect(await metric('kafka_connect_exporter_history_writable')).toBe(0);
+    expect(server.restartPosts()).toEqual([]);
+
+    // The operator fixes the volume: the next poll writes the history, takes the lock, and only then restarts.
+    await rm(data);
+    await mkdir(data);
+    await waitUntil(() => server.restartPosts().length > 0);
+    expect(await metric('kafka_connect_exporter_history_writable')).toBe(1);
+    expect(existsSync(join(data, LOCK_FILE))).toBe(true);
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited).toBe(0);
+    expect(await historyOnDisk()).toEqual({ from: HISTORY_FILE, targets: 1 });
   });
 
   it('refuses a second instance on the same data directory with a clear message, and leaves the first running', async () => {
