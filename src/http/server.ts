@@ -118,9 +118,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (err.validation) {
       return reply.code(400).send({ error: 'CS_ERR_API_BAD_REQUEST', message: err.message });
     }
+    // fastify's own refusals (unparsable JSON, a body over the limit, another content type) keep their status but
+    // answer with our codes, so that API clients see one set of codes.
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) deps.logger.error({ err: { message: err.message } }, 'Request failed');
-    return reply.code(status).send({ error: err.code ?? 'CS_ERR_INTERNAL', message: status === 500 ? 'internal error' : err.message });
+    if (status === 500) {
+      deps.logger.error({ err: { message: err.message } }, 'Request failed');
+      return reply.code(500).send({ error: 'CS_ERR_INTERNAL', message: ERROR_CODES.CS_ERR_INTERNAL });
+    }
+    return reply.code(status).send({ error: status === 413 ? 'CS_ERR_API_TOO_LARGE' : 'CS_ERR_API_BAD_REQUEST', message: err.message });
   });
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'CS_ERR_API_NOT_FOUND', message: ERROR_CODES.CS_ERR_API_NOT_FOUND }));

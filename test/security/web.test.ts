@@ -165,13 +165,18 @@ describe('API write actions', () => {
 
     const tooLarge = await post(JSON.stringify({ cluster: 'prod', connector: 'x'.repeat(2048) }));
     expect(tooLarge.status).toBe(413);
-    expect((await post('{"cluster": "prod", "connector": ')).status).toBe(400);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ error: 'CS_ERR_API_TOO_LARGE' });
+    const unparsable = await post('{"cluster": "prod", "connector": ');
+    expect(unparsable.status).toBe(400);
+    expect(JSON.parse(unparsable.body)).toMatchObject({ error: 'CS_ERR_API_BAD_REQUEST' });
     expect((await post(JSON.stringify({ cluster: 'prod', connector: 'c000', extra: true }))).status).toBe(400);
     expect((await post(JSON.stringify({ cluster: 'prod', connector: 'c000', task: -1 }))).status).toBe(400);
     expect((await post(JSON.stringify({ cluster: 'prod', connector: '' }))).status).toBe(400);
     expect((await post(JSON.stringify({ cluster: { name: 'prod' }, connector: 'c000' }))).status).toBe(400);
     expect((await post(JSON.stringify({ cluster: 'nope', connector: 'c000' }))).status).toBe(404);
-    expect((await post(target, { ...auth, 'content-type': 'application/xml' })).status).toBe(415);
+    const xml = await post(target, { ...auth, 'content-type': 'application/xml' });
+    expect(xml.status).toBe(415);
+    expect(JSON.parse(xml.body)).toMatchObject({ error: 'CS_ERR_API_BAD_REQUEST' });
     // The token is checked before the body: an anonymous caller learns nothing about what a valid body looks like.
     const anonymous = await post(JSON.stringify({ cluster: 'prod', connector: 'c000', extra: true }), asJson);
     expect(anonymous.status).toBe(401);
