@@ -155,12 +155,17 @@ describe('reload', () => {
     const sim = await simulator({ connectors: FLEET });
     const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
     await service.app.pollAll();
+    // Disabled: the failure is counted as skipped, but no restart can happen, so it has no restart counters yet.
+    const disabled = (await service.scrape()).samples;
+    expect(valueOf(disabled, 'kafka_connect_autorestart_skipped_total', { connector: 'orders-sink', reason: 'disabled' })).toBe(1);
+    expect(disabled.filter((sample) => sample.name.startsWith('kafka_connect_autorestart_restart'))).toEqual([]);
     await service.writeConfig(configText({ clusters: [{ name: 'prod', url: sim.url }], restart: { enabled: true, dryRun: true } }));
     await service.app.reload();
     await service.app.pollAll();
     const { samples } = await service.scrape();
     expect(valueOf(samples, 'kafka_connect_autorestart_skipped_total', { connector: 'orders-sink', reason: 'disabled' })).toBe(1);
     expect(valueOf(samples, 'kafka_connect_autorestart_skipped_total', { connector: 'orders-sink', reason: 'dry_run' })).toBe(1);
+    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: 'orders-sink', task: '0' })).toBe(0);
     expect(sim.requests.count({ method: 'POST' })).toBe(0);
   });
 });
