@@ -193,7 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   };
 
-  const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime): ClusterRuntime => {
+  const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {
     const clusterLogger = logger.child({ connect_cluster: cluster.name });
     const client = createClient(clientOptions(cluster, clusterLogger, metrics));
     let runtime: ClusterRuntime;
@@ -202,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       source: asSource(client),
       watches: connectorFilter(cluster.connectors),
       intervalMs: cluster.pollInterval,
+      phaseMs,
       pluginsIntervalMs: cluster.pluginsInterval,
       now,
       monotonicNow,
@@ -218,7 +219,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await runtime.client.close();
   };
 
-  for (const cluster of initial.clusters) runtimes.set(cluster.name, startCluster(cluster));
+  // Cluster i of n polls at i/n of its interval after the first round, so that their CPU work does not pile up.
+  initial.clusters.forEach((cluster, index) => {
+    runtimes.set(cluster.name, startCluster(cluster, undefined, Math.floor((index * cluster.pollInterval) / initial.clusters.length)));
+  });
   let started = false;
 
   const applyConfig = async (next: Config): Promise<void> => {

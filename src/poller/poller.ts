@@ -41,6 +41,11 @@ export interface ClusterPollerOptions {
   /** The connector allow/deny lists: connectors it rejects are not watched at all. */
   watches: (connector: string) => boolean;
   intervalMs: number;
+  /**
+   * Added once, to the wait after the first poll: clusters started together poll at once (so readiness comes fast),
+   * then spread over the interval instead of decoding and rendering all at the same moment on the one event loop.
+   */
+  phaseMs?: number;
   pluginsIntervalMs: number;
   /** Unix ms. */
   now: () => number;
@@ -89,7 +94,7 @@ export class ClusterPoller {
 
   start(): void {
     this.#stopped = false;
-    this.#schedule(0);
+    this.#schedule(0, this.#options.phaseMs ?? 0);
   }
 
   /** Stops the timer and aborts the request in flight; resolves when the current cycle has ended. */
@@ -108,13 +113,13 @@ export class ClusterPoller {
     return this.#running;
   }
 
-  #schedule(delayMs: number): void {
+  #schedule(delayMs: number, phaseMs = 0): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       const started = this.#options.monotonicNow();
       void this.pollOnce().then(() => {
         const elapsed = this.#options.monotonicNow() - started;
-        this.#schedule(Math.max(0, this.#options.intervalMs - elapsed));
+        this.#schedule(Math.max(0, this.#options.intervalMs - elapsed) + phaseMs);
       });
     }, delayMs);
   }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectorStatus, StatusPoll } from '../../src/domain/model.ts';
 import { ClusterPoller, type ClusterSource, type PollCycle } from '../../src/poller/poller.ts';
 
@@ -102,6 +102,28 @@ describe('ClusterPoller', () => {
     expect(h.calls.isWorkerHealthy).toBe(1);
     expect(h.cycles[2]!.trusted).toBe(false);
     expect(h.cycles[2]!.view.connectors).toHaveLength(4);
+  });
+
+  describe('on its timer', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('polls at once, then once more after interval + phase, then every interval', async () => {
+      vi.useFakeTimers();
+      const h = scriptedSource([['a']]);
+      const polledAt: number[] = [];
+      const poller = new ClusterPoller({
+        cluster: 'c1', source: h.source, watches: () => true, intervalMs: 1000, phaseMs: 400, pluginsIntervalMs: 60_000,
+        now: Date.now, monotonicNow: Date.now,
+        logger: pino({ level: 'silent' }), onPoll: (cycle) => void polledAt.push(cycle.polledAt),
+      });
+      const start = Date.now();
+      poller.start();
+      await vi.advanceTimersByTimeAsync(3500);
+      await poller.stop();
+      expect(polledAt.map((at) => at - start)).toEqual([0, 1400, 2400, 3400]);
+    });
   });
 
   it('runs on its timer without overlapping and stops cleanly', async () => {
