@@ -1,5 +1,7 @@
 // A growable UTF-8 byte buffer. Rendering writes hundreds of thousands of short lines; encoding them straight into
 // one buffer avoids building (and later flattening) a huge JavaScript string and the garbage that comes with it.
+// The renderer uses one as scratch space: it writes one group of lines, takes them out, and writes the next into
+// the same (already grown) memory, so growth copies happen only while it reaches the size of the largest group.
 
 /** A UTF-16 code unit encodes to at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_UNIT = 3;
@@ -17,17 +19,34 @@ export class ByteWriter {
   }
 
   write(text: string): void {
-    const needed = this.#length + text.length * MAX_BYTES_PER_UNIT;
-    if (needed > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, needed));
-      this.#buffer.copy(grown, 0, 0, this.#length);
-      this.#buffer = grown;
-    }
+    this.#reserve(text.length * MAX_BYTES_PER_UNIT);
     this.#length += this.#buffer.write(text, this.#length, 'utf8');
+  }
+
+  /** Appends bytes already encoded (lines kept from an earlier render). */
+  append(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
   }
 
   /** The bytes written, in a buffer of exactly their size (the growth slack is not kept alive). */
   toBuffer(): Buffer {
     return Buffer.from(this.#buffer.subarray(0, this.#length));
+  }
+
+  /** Like toBuffer, then empties the writer, keeping its memory for the next writes. */
+  take(): Buffer {
+    const bytes = this.toBuffer();
+    this.#length = 0;
+    return bytes;
+  }
+
+  #reserve(bytes: number): void {
+    const needed = this.#length + bytes;
+    if (needed <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, needed));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
   }
 }

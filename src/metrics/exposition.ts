@@ -7,7 +7,7 @@ import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
 import { gzipFinish, gzipHead, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { registryText } from './registry-text.ts';
-import type { RenderedCluster } from './render.ts';
+import type { ClusterRender, RenderedCluster } from './render.ts';
 import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
 
 export interface ExpositionBody {
@@ -36,7 +36,7 @@ const HEADERS_SHARED = POLL_FAMILIES.every((family) =>
 export class Exposition {
   readonly #registry: Registry;
   /** By the cluster's label value: two names that encode alike (lone surrogates) are one cluster in the output. */
-  readonly #clusters = new Map<string, RenderedCluster>();
+  readonly #clusters = new Map<string, StoredCluster>();
   /**
    * By format: the buffers of the per-poll part in output order; emptied by every change. The list, not one joined
    * buffer, is what is kept: a scrape copies every byte once either way, and a joined copy would double the memory.
@@ -50,9 +50,14 @@ export class Exposition {
   }
 
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
-  setCluster(rendered: RenderedCluster): void {
-    this.#clusters.set(escapeLabelValue(rendered.cluster), rendered);
+  setCluster(rendered: RenderedCluster | ClusterRender): void {
+    this.#clusters.set(escapeLabelValue(rendered.cluster), stored(rendered));
     this.#invalidate();
+  }
+
+  /** The poll render of the cluster now served, for the next render of it to reuse (renderClusterReusing). */
+  lastRender(cluster: string): ClusterRender | undefined {
+    return this.#clusters.get(escapeLabelValue(cluster))?.render;
   }
 
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
@@ -121,18 +126,34 @@ export class Exposition {
   }
 }
 
+interface StoredCluster {
+  readonly cluster: string;
+  readonly pieces: ReadonlyMap<PollFamily, readonly Buffer[]>;
+  readonly render: ClusterRender | undefined;
+}
+
+function stored(rendered: RenderedCluster | ClusterRender): StoredCluster {
+  if ('pieces' in rendered) return { cluster: rendered.cluster, pieces: rendered.pieces, render: rendered };
+  const pieces = new Map<PollFamily, readonly Buffer[]>();
+  for (const family of POLL_FAMILIES) {
+    const lines = rendered.families.get(family);
+    if (lines !== undefined && lines.length > 0) pieces.set(family, [lines]);
+  }
+  return { cluster: rendered.cluster, pieces, render: undefined };
+}
+
 interface ClusterPart {
   readonly buffers: readonly Buffer[];
   readonly bytes: number;
 }
 
 /** Each family's header once, then that family's lines of every cluster (sorted by name), so no family is split. */
-function orderClusterPart(clusters: RenderedCluster[], headers: ReadonlyMap<PollFamily, Buffer>): ClusterPart {
+function orderClusterPart(clusters: StoredCluster[], headers: ReadonlyMap<PollFamily, Buffer>): ClusterPart {
   clusters.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
   const buffers: Buffer[] = [];
   let bytes = 0;
   for (const family of POLL_FAMILIES) {
-    const lines = clusters.flatMap((cluster) => cluster.families.get(family) ?? []);
+    const lines = clusters.flatMap((cluster) => cluster.pieces.get(family) ?? []);
     if (lines.length === 0) continue;
     for (const buffer of [headers.get(family) ?? Buffer.alloc(0), ...lines]) {
       buffers.push(buffer);

@@ -1,0 +1,318 @@
+// Pure: the connector and task families of one cluster, rendered in groups of consecutive connectors whose encoded
+// lines carry over from one poll to the next. Between two polls most connectors do not change, and encoding their
+// ~300,000 lines again (10,000 connectors, 50,000 tasks) was most of a poll's cost.
+//
+// A group ends after a connector whose name hashes to a boundary (about one in GROUP_SIZE), so creating or deleting
+// a connector changes only the group it is in, not the grouping of every connector after it. A group whose
+// connectors are the same, in the same order, with the same output, keeps its Buffers: the very same objects, which
+// is what lets the exposition keep their compressed form too. A group that changed is written again, copying the
+// lines of its unchanged connectors from the old group's Buffers (only changed connectors are encoded).
+
+import type { ConnectorStatus, Failure, TaskStatus } from '../domain/model.ts';
+import { CONNECTOR_STATES, TASK_STATES } from '../domain/model.ts';
+import { ByteWriter } from './byte-writer.ts';
+import { METRICS } from './catalogue.ts';
+import { escapeLabelValue } from './text.ts';
+
+/** The families with a line per connector or per task, in output order. */
+export const CONNECTOR_FAMILIES = [
+  'connectorInfo',
+  'connectorState',
+  'connectorWorkerInfo',
+  'connectorFailureInfo',
+  'taskState',
+  'taskInfo',
+  'taskFailureInfo',
+] as const;
+export type ConnectorFamily = (typeof CONNECTOR_FAMILIES)[number];
+
+const FAMILY_COUNT = CONNECTOR_FAMILIES.length;
+const [CONNECTOR_INFO, CONNECTOR_STATE, CONNECTOR_WORKER, CONNECTOR_FAILURE, TASK_STATE, TASK_INFO, TASK_FAILURE] = [0, 1, 2, 3, 4, 5, 6] as const;
+
+/**
+ * Mean connectors per group: ~18 kB of lines per group at 5 tasks per connector with full state sets. Smaller groups
+ * re-render and recompress less when a few connectors change; larger ones compress better and make fewer pieces.
+ */
+const GROUP_SIZE = 64;
+/** A run of names that never hit a boundary still ends here, so no group grows without bound. */
+const MAX_GROUP_CONNECTORS = GROUP_SIZE * 4;
+
+export interface ConnectorRenderContext {
+  /** `connect_cluster="…"`, escaped. */
+  readonly clusterLabel: string;
+  readonly dropZeroStates: boolean;
+}
+
+/** One render of a cluster's connectors, and what the next render of the same cluster reuses. Opaque to callers. */
+export interface ConnectorGroups {
+  readonly context: ConnectorRenderContext;
+  readonly groups: readonly Group[];
+  /** By escaped connector name: where its lines are. Holds exactly the connectors of this render. */
+  readonly located: ReadonlyMap<string, Located>;
+}
+
+interface Group {
+  /** The rendered connectors in output order, with the statuses their lines were rendered from. */
+  readonly statuses: readonly ConnectorStatus[];
+  readonly names: readonly string[];
+  /** Per family: the lines of the group's connectors (empty when none). */
+  readonly lines: readonly Buffer[];
+  /** Connector i's lines of family f are lines[f][offsets[f * (n + 1) + i] … offsets[f * (n + 1) + i + 1]). */
+  readonly offsets: Uint32Array;
+}
+
+interface Located {
+  readonly group: Group;
+  readonly index: number;
+}
+
+/** A connector of this render: its escaped name, and where its old lines are when its output did not change. */
+interface Entry {
+  readonly status: ConnectorStatus;
+  readonly name: string;
+  readonly reused: Located | undefined;
+}
+
+/**
+ * The connector and task lines of `connectors` (first of each escaped name only, in the given order), reusing what
+ * `previous` rendered when it was rendered in the same context.
+ */
+export function renderConnectorGroups(
+  connectors: readonly ConnectorStatus[],
+  context: ConnectorRenderContext,
+  previous: ConnectorGroups | undefined,
+): ConnectorGroups {
+  const old =
+    previous !== undefined &&
+    previous.context.clusterLabel === context.clusterLabel &&
+    previous.context.dropZeroStates === context.dropZeroStates
+      ? previous.located
+      : undefined;
+  const entries = uniqueEntries(connectors, old);
+  const writer = new GroupWriter(context);
+  const groups: Group[] = [];
+  const located = new Map<string, Located>();
+  let start = 0;
+  for (let end = 1; end <= entries.length; end += 1) {
+    const last = entries[end - 1]!;
+    if (end < entries.length && end - start < MAX_GROUP_CONNECTORS && !endsGroup(last.name)) continue;
+    const slice = entries.slice(start, end);
+    const group = sameGroup(slice) ?? writer.group(slice);
+    slice.forEach((entry, index) => located.set(entry.name, { group, index }));
+    groups.push(group);
+    start = end;
+  }
+  return { context, groups, located };
+}
+
+/** Per family, the non-empty line Buffers of every group in order. */
+export function groupLines(rendered: ConnectorGroups, family: number): Buffer[] {
+  const lines: Buffer[] = [];
+  for (const group of rendered.groups) {
+    const buffer = group.lines[family]!;
+    if (buffer.length > 0) lines.push(buffer);
+  }
+  return lines;
+}
+
+function uniqueEntries(connectors: readonly ConnectorStatus[], old: ReadonlyMap<string, Located> | undefined): Entry[] {
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  for (const status of connectors) {
+    const name = escapeLabelValue(status.name);
+    // Names are unique in Kafka Connect; a view holding one twice must still give a valid exposition.
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const before = old?.get(name);
+    const reused = before !== undefined && sameOutput(before.group.statuses[before.index]!, status) ? before : undefined;
+    entries.push({ status, name, reused });
+  }
+  return entries;
+}
+
+/** The group of the previous render when `slice` is exactly its connectors, in order, all unchanged. */
+function sameGroup(slice: readonly Entry[]): Group | undefined {
+  const group = slice[0]?.reused?.group;
+  if (group === undefined || group.names.length !== slice.length) return undefined;
+  for (let index = 0; index < slice.length; index += 1) {
+    const reused = slice[index]!.reused;
+    if (reused?.group !== group || reused.index !== index) return undefined;
+  }
+  // The same lines, but the statuses of this poll: the next poll compares against them, and the old ones can go.
+  return { ...group, statuses: slice.map((entry) => entry.status) };
+}
+
+/** FNV-1a of the name: a fixed, cheap, well-spread choice of which connectors end a group. */
+function endsGroup(name: string): boolean {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < name.length; index += 1) hash = Math.imul(hash ^ name.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % GROUP_SIZE === 0;
+}
+
+/** Whether two statuses give the same lines: every field that reaches a label or a value, and nothing else. */
+function sameOutput(a: ConnectorStatus, b: ConnectorStatus): boolean {
+  if (a === b) return true;
+  if (
+    a.state !== b.state ||
+    a.type !== b.type ||
+    a.connectorClass !== b.connectorClass ||
+    a.workerId !== b.workerId ||
+    !sameFailure(a.failure, b.failure) ||
+    a.tasks.length !== b.tasks.length
+  ) {
+    return false;
+  }
+  for (let index = 0; index < a.tasks.length; index += 1) {
+    const x = a.tasks[index]!;
+    const y = b.tasks[index]!;
+    if (x.id !== y.id || x.state !== y.state || x.workerId !== y.workerId || !sameFailure(x.failure, y.failure)) return false;
+  }
+  return true;
+}
+
+function sameFailure(a: Failure | undefined, b: Failure | undefined): boolean {
+  return (a?.exception ?? '') === (b?.exception ?? '') && (a?.rootCause ?? '') === (b?.rootCause ?? '');
+}
+
+/** Writes groups: one scratch writer per family, reused from group to group. */
+class GroupWriter {
+  readonly #context: ConnectorRenderContext;
+  readonly #writers = CONNECTOR_FAMILIES.map(() => new ByteWriter(64 * 1024));
+
+  constructor(context: ConnectorRenderContext) {
+    this.#context = context;
+  }
+
+  group(entries: readonly Entry[]): Group {
+    const stride = entries.length + 1;
+    const offsets = new Uint32Array(FAMILY_COUNT * stride);
+    let index = 0;
+    while (index < entries.length) {
+      const entry = entries[index]!;
+      const { reused } = entry;
+      if (reused === undefined) {
+        writeConnector(this.#writers, entry, this.#context);
+        index += 1;
+        for (let family = 0; family < FAMILY_COUNT; family += 1) offsets[family * stride + index] = this.#writers[family]!.length;
+        continue;
+      }
+      // Unchanged connectors that were consecutive in one old group are copied with one call per family.
+      let count = 1;
+      while (index + count < entries.length) {
+        const next = entries[index + count]!.reused;
+        if (next?.group !== reused.group || next.index !== reused.index + count) break;
+        count += 1;
+      }
+      copyRun(this.#writers, reused, count, offsets.subarray(index), stride);
+      index += count;
+    }
+    return {
+      statuses: entries.map((each) => each.status),
+      names: entries.map((each) => each.name),
+      lines: this.#writers.map((writer) => writer.take()),
+      offsets,
+    };
+  }
+}
+
+/** Appends `count` connectors' lines from an old group, and sets their end offsets (`offsets` starts at the first one). */
+function copyRun(writers: readonly ByteWriter[], from: Located, count: number, offsets: Uint32Array, stride: number): void {
+  const { group, index } = from;
+  const oldStride = group.names.length + 1;
+  for (let family = 0; family < FAMILY_COUNT; family += 1) {
+    const writer = writers[family]!;
+    const base = family * oldStride + index;
+    const start = group.offsets[base]!;
+    const shift = writer.length - start;
+    for (let k = 1; k <= count; k += 1) offsets[family * stride + k] = group.offsets[base + k]! + shift;
+    const end = group.offsets[base + count]!;
+    if (end > start) writer.append(group.lines[family]!.subarray(start, end));
+  }
+}
+
+/** For each state of a set: the text after `state="` for the series of value 0 and of value 1. */
+interface StateEndings {
+  readonly states: readonly string[];
+  readonly zero: readonly string[];
+  readonly one: readonly string[];
+}
+
+function stateEndings(states: readonly string[]): StateEndings {
+  return {
+    states,
+    zero: states.map((state) => `${state}"} 0\n`),
+    one: states.map((state) => `${state}"} 1\n`),
+  };
+}
+
+const CONNECTOR_ENDINGS = stateEndings(CONNECTOR_STATES);
+const TASK_ENDINGS = stateEndings(TASK_STATES);
+const CONNECTOR_STATE_START = `${METRICS.connectorState.name}{`;
+const TASK_STATE_START = `${METRICS.taskState.name}{`;
+
+/** One connector's lines, built from precomputed pieces; its task lines are gathered into one write per family. */
+function writeConnector(writers: readonly ByteWriter[], entry: Entry, context: ConnectorRenderContext): void {
+  const { status, name } = entry;
+  const { clusterLabel, dropZeroStates } = context;
+  const connector = `${clusterLabel},connector="${name}"`;
+  writers[CONNECTOR_INFO]!.write(
+    `${METRICS.connectorInfo.name}{${connector},type="${escapeLabelValue(status.type)}",` +
+      `connector_class="${escapeLabelValue(status.connectorClass)}"} 1\n`,
+  );
+  writers[CONNECTOR_STATE]!.write(
+    stateSetLines(`${CONNECTOR_STATE_START}${connector},state="`, CONNECTOR_ENDINGS, status.state, dropZeroStates),
+  );
+  writers[CONNECTOR_WORKER]!.write(
+    `${METRICS.connectorWorkerInfo.name}{${connector},worker_id="${escapeLabelValue(status.workerId)}"} 1\n`,
+  );
+  if (status.state === 'failed') {
+    writers[CONNECTOR_FAILURE]!.write(`${METRICS.connectorFailureInfo.name}{${connector},${failureLabels(status.failure)}} 1\n`);
+  }
+  let states = '';
+  let infos = '';
+  let failures = '';
+  for (const task of uniqueTasks(status.tasks)) {
+    const labels = `${connector},task="${task.id}"`;
+    states += stateSetLines(`${TASK_STATE_START}${labels},state="`, TASK_ENDINGS, task.state, dropZeroStates);
+    infos += `${METRICS.taskInfo.name}{${labels},worker_id="${escapeLabelValue(task.workerId)}"} 1\n`;
+    if (task.state === 'failed') failures += `${METRICS.taskFailureInfo.name}{${labels},${failureLabels(task.failure)}} 1\n`;
+  }
+  if (states !== '') writers[TASK_STATE]!.write(states);
+  if (infos !== '') writers[TASK_INFO]!.write(infos);
+  if (failures !== '') writers[TASK_FAILURE]!.write(failures);
+}
+
+/** The state set of one instance: every known state (or only the current one), none of them 1 for an unknown state. */
+function stateSetLines(prefix: string, endings: StateEndings, current: string, dropZeroStates: boolean): string {
+  const { states, zero, one } = endings;
+  if (dropZeroStates) {
+    const index = states.indexOf(current);
+    return index === -1 ? '' : prefix + one[index];
+  }
+  let lines = '';
+  for (let index = 0; index < states.length; index += 1) {
+    lines += prefix + (states[index] === current ? one[index] : zero[index]);
+  }
+  return lines;
+}
+
+/** Class names only, never the trace; empty when Connect reported FAILED without a trace. */
+function failureLabels(failure: Failure | undefined): string {
+  return `exception="${escapeLabelValue(failure?.exception ?? '')}",root_cause="${escapeLabelValue(failure?.rootCause ?? '')}"`;
+}
+
+/** The tasks with ids not seen before. Decoded views are sorted by id without repeats, which costs one pass to confirm. */
+function uniqueTasks(tasks: readonly TaskStatus[]): readonly TaskStatus[] {
+  let increasing = true;
+  for (let index = 1; index < tasks.length && increasing; index += 1) {
+    increasing = (tasks[index]?.id ?? 0) > (tasks[index - 1]?.id ?? 0);
+  }
+  if (increasing) return tasks;
+  const seen = new Set<string>();
+  return tasks.filter((task) => {
+    const id = String(task.id);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
