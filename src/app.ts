@@ -15,7 +15,7 @@ import { SentinelError } from './errors.ts';
 import { buildServer, type RestartControl } from './http/server.ts';
 import { Exposition } from './metrics/exposition.ts';
 import { pollErrorReason } from './metrics/poll-error-reason.ts';
-import { renderCluster } from './metrics/render.ts';
+import { renderClusterReusing } from './metrics/render.ts';
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
 import { ClusterPoller, type ClusterSource, type PollCycle } from './poller/poller.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
@@ -189,7 +189,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
         if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
       }
-      exposition.setCluster(renderCluster(cycle.view, result.view, { dropZeroStates: deps.config.current().metrics.dropZeroStates }));
+      const options = { dropZeroStates: deps.config.current().metrics.dropZeroStates };
+      exposition.setCluster(renderClusterReusing(cycle.view, result.view, options, exposition.lastRender(cycle.view.cluster)));
     });
   };
 
