@@ -66,10 +66,12 @@ interface Located {
   readonly index: number;
 }
 
-/** A connector of this render: its escaped name, and where its old lines are when its output did not change. */
+/** A connector of this render: its escaped name, where it was in the previous render, and whether it changed. */
 interface Entry {
   readonly status: ConnectorStatus;
   readonly name: string;
+  readonly before: Located | undefined;
+  /** `before` when the connector's output did not change: its old lines are its lines. */
   readonly reused: Located | undefined;
 }
 
@@ -125,7 +127,7 @@ function uniqueEntries(connectors: readonly ConnectorStatus[], old: ReadonlyMap<
     seen.add(name);
     const before = old?.get(name);
     const reused = before !== undefined && sameOutput(before.group.statuses[before.index]!, status) ? before : undefined;
-    entries.push({ status, name, reused });
+    entries.push({ status, name, before, reused });
   }
   return entries;
 }
@@ -206,12 +208,15 @@ class GroupWriter {
       copyRun(this.#writers, reused, count, offsets.subarray(index), stride);
       index += count;
     }
-    return {
-      statuses: entries.map((each) => each.status),
-      names: entries.map((each) => each.name),
-      lines: this.#writers.map((writer) => writer.take()),
-      offsets,
-    };
+    // A family whose lines come out the same as in the old group of the first connector seen before keeps that
+    // Buffer (and with it its compressed form): a task failing changes a group's task states, not its connector lines.
+    const old = entries.find((entry) => entry.before !== undefined)?.before?.group;
+    const lines = this.#writers.map((writer, family) => {
+      const bytes = writer.take();
+      const before = old?.lines[family];
+      return before?.equals(bytes) ? before : bytes;
+    });
+    return { statuses: entries.map((each) => each.status), names: entries.map((each) => each.name), lines, offsets };
   }
 }
 

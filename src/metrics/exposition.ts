@@ -4,8 +4,9 @@
 
 import type { Registry } from 'prom-client';
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
-import { gzipFinish, gzipHead, type GzipHead } from './gzip.ts';
+import { gzipFinish, joinPieces, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
+import { PieceCache } from './piece-cache.ts';
 import { registryText } from './registry-text.ts';
 import type { ClusterRender, RenderedCluster } from './render.ts';
 import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
@@ -42,8 +43,9 @@ export class Exposition {
    * buffer, is what is kept: a scrape copies every byte once either way, and a joined copy would double the memory.
    */
   readonly #parts = new Map<ExpositionFormat, ClusterPart>();
-  /** By format: the per-poll part compressed (once per change, off the main thread), for gzip scrapes. */
+  /** By format: the per-poll part compressed, for gzip scrapes; assembled once per change from compressed pieces. */
   readonly #gzipHeads = new Map<ExpositionFormat, Promise<GzipHead>>();
+  readonly #compressed = new PieceCache();
 
   constructor(registry: Registry) {
     this.#registry = registry;
@@ -51,8 +53,14 @@ export class Exposition {
 
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
   setCluster(rendered: RenderedCluster | ClusterRender): void {
-    this.#clusters.set(escapeLabelValue(rendered.cluster), stored(rendered));
+    const cluster = stored(rendered);
+    this.#clusters.set(escapeLabelValue(rendered.cluster), cluster);
     this.#invalidate();
+    // Compressing now, not at the next gzip scrape, has the new pieces ready (or nearly) when it comes. A failure
+    // surfaces at that scrape, which tries again.
+    for (const pieces of cluster.pieces.values()) {
+      for (const piece of pieces) this.#compressed.get(piece).catch(() => {});
+    }
   }
 
   /** The poll render of the cluster now served, for the next render of it to reuse (renderClusterReusing). */
@@ -81,7 +89,7 @@ export class Exposition {
 
   /**
    * The same body gzip-compressed, for a scraper that accepts gzip (Prometheus always does). Only the self-metrics
-   * are compressed per scrape; the per-poll part is compressed once per change.
+   * are compressed per scrape; each piece of the per-poll part is compressed once, when a poll renders it.
    */
   async renderGzip(format: ExpositionFormat): Promise<GzipExpositionBody> {
     const head = this.#gzipHead(format);
@@ -104,13 +112,13 @@ export class Exposition {
     let head = this.#gzipHeads.get(key);
     if (head === undefined) {
       const part = this.#clusterPart(format);
-      const compressing = gzipHead(Buffer.concat(part.buffers, part.bytes));
+      const assembling = Promise.all(part.buffers.map((buffer) => this.#compressed.get(buffer))).then(joinPieces);
       // A failure is not kept: the next scrape tries again.
-      compressing.catch(() => {
-        if (this.#gzipHeads.get(key) === compressing) this.#gzipHeads.delete(key);
+      assembling.catch(() => {
+        if (this.#gzipHeads.get(key) === assembling) this.#gzipHeads.delete(key);
       });
-      this.#gzipHeads.set(key, compressing);
-      head = compressing;
+      this.#gzipHeads.set(key, assembling);
+      head = assembling;
     }
     return head;
   }

@@ -1,43 +1,77 @@
-// A gzip body in two pieces, so that the large per-poll part is compressed once per poll and each scrape compresses
-// only its small self-metrics tail. The first piece ends with a full flush (byte-aligned, no final block), so the
-// tail's own deflate blocks can follow it; CRC-32 and length continue across both pieces. The result is one
-// ordinary gzip member that any gzip reader accepts.
+// A gzip body assembled from pieces compressed separately, so that what did not change since the last poll is not
+// compressed again and each scrape compresses only its small self-metrics tail. Each piece is raw deflate started
+// with an empty window and ended with a full flush (byte-aligned, no final block), so the pieces can follow one
+// another in any combination; the tail adds the final block. The CRC-32 of the whole is combined from the pieces'
+// CRCs (crc32-combine.ts). The result is one ordinary gzip member that any gzip reader accepts.
 
 import { promisify } from 'node:util';
-import { constants, crc32, deflateRaw as deflateRawCallback, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRaw as deflateRawCallback, deflateRawSync, type ZlibOptions } from 'node:zlib';
+import { crc32Combine } from './crc32-combine.ts';
 
 const deflateRaw = promisify(deflateRawCallback);
 
 /** Magic, deflate, no flags, no modification time, no extra flags, unknown OS (RFC 1952). */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
 
-export interface GzipHead {
-  /** The gzip header and the deflate blocks of the data, without a final block. */
-  readonly bytes: Buffer;
+/**
+ * At the fastest level: exposition text is so repetitive that level 1 is ~4× faster than the default on a 48 MB
+ * body for ~15% more bytes (bench/RESULTS.md).
+ */
+const PIECE_OPTIONS: ZlibOptions = { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_FULL_FLUSH };
+const TAIL_OPTIONS: ZlibOptions = { level: constants.Z_BEST_SPEED };
+
+/** Below this, compressing on the main thread costs less than a round trip through the thread pool. */
+const SYNC_BELOW_BYTES = 4096;
+
+export interface CompressedPiece {
+  /** Raw deflate blocks of the piece, ending in a full flush. */
+  readonly blocks: Buffer;
   readonly crc: number;
   /** Uncompressed length. */
   readonly length: number;
 }
 
-/**
- * Compresses `data` off the main thread as the start of a gzip member. At the fastest level: exposition text is so
- * repetitive that level 1 is ~4× faster than the default on a 48 MB body for ~15% more bytes (bench/RESULTS.md).
- */
-export async function gzipHead(data: Buffer): Promise<GzipHead> {
+export interface GzipHead {
+  /** The gzip header and the deflate blocks of the data, without a final block, in pieces. */
+  readonly parts: readonly Buffer[];
+  readonly crc: number;
+  /** Uncompressed length. */
+  readonly length: number;
+}
+
+/** Compresses one piece: small ones right away, larger ones off the main thread (zlib runs in the libuv pool). */
+export async function compressPiece(data: Buffer): Promise<CompressedPiece> {
   const crc = crc32(data);
-  const blocks = await deflateRaw(data, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_FULL_FLUSH });
-  return { bytes: Buffer.concat([GZIP_HEADER, blocks]), crc, length: data.length };
+  const blocks = data.length < SYNC_BELOW_BYTES ? deflateRawSync(data, PIECE_OPTIONS) : await deflateRaw(data, PIECE_OPTIONS);
+  return { blocks, crc, length: data.length };
+}
+
+/** The start of a gzip member holding the pieces' data in order. */
+export function joinPieces(pieces: readonly CompressedPiece[]): GzipHead {
+  let crc = 0;
+  let length = 0;
+  const parts: Buffer[] = [GZIP_HEADER];
+  for (const piece of pieces) {
+    crc = crc32Combine(crc, piece.crc, piece.length);
+    length += piece.length;
+    parts.push(piece.blocks);
+  }
+  return { parts, crc, length };
+}
+
+/** Compresses `data` as the start of a gzip member, in one piece. */
+export async function gzipHead(data: Buffer): Promise<GzipHead> {
+  return joinPieces([await compressPiece(data)]);
 }
 
 /** The whole gzip member: the head, then `tail` compressed with the final block, then CRC-32 and length. */
 export function gzipFinish(head: GzipHead, tail: Buffer): Buffer {
-  // Node 24's crc32() returns 0 for an empty buffer once zlib has compressed it, so the CRC comes first, and an
-  // empty tail leaves it as it is.
+  // Node 24's crc32() ignores the CRC to continue from for an empty buffer (it returns 0): an empty tail keeps it.
   const crc = tail.length === 0 ? head.crc : crc32(tail, head.crc);
-  const blocks = deflateRawSync(tail);
+  const blocks = deflateRawSync(tail, TAIL_OPTIONS);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc, 0);
   // ISIZE is the length modulo 2^32.
   trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
-  return Buffer.concat([head.bytes, blocks, trailer]);
+  return Buffer.concat([...head.parts, blocks, trailer]);
 }
