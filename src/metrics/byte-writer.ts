@@ -32,7 +32,7 @@ export class ByteWriter {
 
   /** The bytes written, in a buffer of exactly their size (the growth slack is not kept alive). */
   toBuffer(): Buffer {
-    return Buffer.from(this.#buffer.subarray(0, this.#length));
+    return ownCopy(this.#buffer.subarray(0, this.#length));
   }
 
   /** Like toBuffer, then empties the writer, keeping its memory for the next writes. */
@@ -49,4 +49,15 @@ export class ByteWriter {
     this.#buffer.copy(grown, 0, 0, this.#length);
     this.#buffer = grown;
   }
+}
+
+/**
+ * A copy in memory of its own. Buffer.from would put a small copy in a shared 8 kB pool slab, which stays alive as
+ * long as any buffer in it: rendered pieces live for many polls and are replaced a few at a time, so the slabs of the
+ * replaced ones would be kept by their neighbours.
+ */
+export function ownCopy(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
 }

@@ -6,6 +6,7 @@
 
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw as deflateRawCallback, deflateRawSync, type ZlibOptions } from 'node:zlib';
+import { ownCopy } from './byte-writer.ts';
 import { crc32Combine } from './crc32-combine.ts';
 
 const deflateRaw = promisify(deflateRawCallback);
@@ -43,7 +44,8 @@ export interface GzipHead {
 export async function compressPiece(data: Buffer): Promise<CompressedPiece> {
   const crc = crc32(data);
   const blocks = data.length < SYNC_BELOW_BYTES ? deflateRawSync(data, PIECE_OPTIONS) : await deflateRaw(data, PIECE_OPTIONS);
-  return { blocks, crc, length: data.length };
+  // zlib hands back a view of its 16 kB output chunk; a piece is kept for many polls, so it keeps only its bytes.
+  return { blocks: blocks.byteLength < blocks.buffer.byteLength ? ownCopy(blocks) : blocks, crc, length: data.length };
 }
 
 /** The start of a gzip member holding the pieces' data in order. */

@@ -62,6 +62,13 @@ describe('gzip from pieces', () => {
     expect(listing.split('\n').filter((line) => /^defla/.test(line))).toHaveLength(1);
   });
 
+  it('keeps only the bytes of a compressed piece, not the 16 kB zlib chunk it came in', async () => {
+    for (const size of [10, 3000, 50_000]) {
+      const { blocks } = await compressPiece(Buffer.from('x'.repeat(size)));
+      expect(blocks.buffer.byteLength).toBe(blocks.length);
+    }
+  });
+
   it('joins no pieces into an empty head', () => {
     expect(gunzipSync(gzipFinish(joinPieces([]), Buffer.from('only the tail'))).toString()).toBe('only the tail');
     expect(gunzipSync(gzipFinish(joinPieces([]), Buffer.alloc(0))).length).toBe(0);
