@@ -208,13 +208,8 @@ export const METRICS = {
 
 export type MetricKey = keyof typeof METRICS;
 
-/** The families rendered once per poll per cluster, in exposition order. */
-export const POLL_FAMILIES = [
-  'up',
-  'pollDuration',
-  'lastPollSuccess',
-  'clusterInfo',
-  'pluginInfo',
+/** The per-poll families with a line per connector or per task, in exposition order. */
+export const CONNECTOR_FAMILIES = [
   'connectorInfo',
   'connectorState',
   'connectorWorkerInfo',
@@ -222,6 +217,18 @@ export const POLL_FAMILIES = [
   'taskState',
   'taskInfo',
   'taskFailureInfo',
+] as const satisfies readonly MetricKey[];
+
+export type ConnectorFamily = (typeof CONNECTOR_FAMILIES)[number];
+
+/** The families rendered once per poll per cluster, in exposition order. */
+export const POLL_FAMILIES = [
+  'up',
+  'pollDuration',
+  'lastPollSuccess',
+  'clusterInfo',
+  'pluginInfo',
+  ...CONNECTOR_FAMILIES,
   'autorestartExhausted',
   'autorestartNextAttempt',
   'autorestartCircuitOpen',

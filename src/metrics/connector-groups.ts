@@ -11,20 +11,8 @@
 import type { ConnectorStatus, Failure, TaskStatus } from '../domain/model.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../domain/model.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { METRICS } from './catalogue.ts';
+import { CONNECTOR_FAMILIES, METRICS } from './catalogue.ts';
 import { escapeLabelValue } from './text.ts';
-
-/** The families with a line per connector or per task, in output order. */
-export const CONNECTOR_FAMILIES = [
-  'connectorInfo',
-  'connectorState',
-  'connectorWorkerInfo',
-  'connectorFailureInfo',
-  'taskState',
-  'taskInfo',
-  'taskFailureInfo',
-] as const;
-export type ConnectorFamily = (typeof CONNECTOR_FAMILIES)[number];
 
 const FAMILY_COUNT = CONNECTOR_FAMILIES.length;
 const [CONNECTOR_INFO, CONNECTOR_STATE, CONNECTOR_WORKER, CONNECTOR_FAILURE, TASK_STATE, TASK_INFO, TASK_FAILURE] = [0, 1, 2, 3, 4, 5, 6] as const;

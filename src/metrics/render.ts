@@ -4,8 +4,8 @@
 // connectors did not change (connector-groups.ts); the few cluster-wide lines are rendered every time.
 
 import type { ClusterRestartView, ClusterView } from '../domain/model.ts';
-import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
-import { CONNECTOR_FAMILIES, groupLines, renderConnectorGroups, type ConnectorFamily, type ConnectorGroups } from './connector-groups.ts';
+import { CONNECTOR_FAMILIES, METRICS, POLL_FAMILIES, type ConnectorFamily, type PollFamily } from './catalogue.ts';
+import { groupLines, renderConnectorGroups, type ConnectorGroups } from './connector-groups.ts';
 import { escapeLabelValue, formatValue } from './text.ts';
 
 export interface RenderOptions {
