@@ -19,6 +19,11 @@ export interface BenchPlan {
   repeats: number;
   /** Untimed rounds first (JIT, connection pools, caches). */
   warmup: number;
+  /**
+   * Share of the connectors changed before each churned round of the poll and first-scrape figures: about 1% per
+   * poll is a busy fleet at a 15 s interval (creations, deletions, task failures, recoveries, moves).
+   */
+  churnShare: number;
   /** Polls whose requests to Connect are counted. */
   countedPolls: number;
   /** The peers' N+1 reference: requests in flight at once, and timed polls (it is slow at 10,000 connectors). */
@@ -39,6 +44,7 @@ export const FULL_PLAN: BenchPlan = {
   fleet: FLEET,
   repeats: 7,
   warmup: 2,
+  churnShare: 0.01,
   countedPolls: 10,
   nPlusOne: { concurrency: 8, repeats: 3 },
   memory: { polls: 100, sampleEvery: 5, warmupPolls: 20 },
@@ -53,6 +59,8 @@ export const SMOKE_PLAN: BenchPlan = {
   fleet: { ...FLEET, failedShare: 0.1 },
   repeats: 2,
   warmup: 1,
+  // One operation per round at 12 connectors.
+  churnShare: 0.01,
   countedPolls: 3,
   nPlusOne: { concurrency: 4, repeats: 1 },
   memory: { polls: 6, sampleEvery: 2, warmupPolls: 2 },

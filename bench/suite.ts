@@ -110,11 +110,13 @@ async function runSize(plan: BenchPlan, connectors: number, profile: boolean, lo
     log(`${connectors} connectors: requests per poll`);
     const requests = await measureRequests(main, farm, { countedPolls: plan.countedPolls, nPlusOne: plan.nPlusOne, warmup: plan.warmup });
     log(`${connectors} connectors: poll cost`);
-    const pollCost = await measurePollCost(main, farm.urls[0]!, { ...timing, profile });
+    const churn = { churnShare: plan.churnShare, connectors };
+    const pollCost = await measurePollCost(main, farm, { ...timing, ...churn, profile });
     const dropping = await service({ urls: farm.urls, dropZeroStates: true });
-    const pollCostDropZeroStates = await measurePollCost(dropping, farm.urls[0]!, { ...timing, profile: false });
+    const pollCostDropZeroStates = await measurePollCost(dropping, farm, { ...timing, ...churn, profile: false });
     log(`${connectors} connectors: scrape cost`);
-    const scrapeCost = await measureScrapeCost(main, gate, { ...timing, profile });
+    const twin = await service({ urls: farm.urls });
+    const scrapeCost = await measureScrapeCost(main, gate, { ...timing, ...churn, profile, farm, twin });
     log(`${connectors} connectors: cardinality`);
     const cardinality = await measureCardinality(main, dropping);
     return { connectors, tasks, memory, requests, pollCost, pollCostDropZeroStates, scrapeCost, cardinality };

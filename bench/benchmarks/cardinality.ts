@@ -4,6 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { METRICS, type MetricKey } from '../../src/metrics/catalogue.ts';
 import type { ClusterView } from '../../src/domain/model.ts';
+import { DEFAULT_TRUST_OPTIONS } from '../../src/poller/reconcile.ts';
 import { Agent } from 'undici';
 import type { BenchService } from '../lib/service.ts';
 
@@ -82,10 +83,16 @@ async function modeOf(service: BenchService, view: ClusterView): Promise<ModeCar
   };
 }
 
-/** `full` and `dropping` watch the same cluster; both are polled once here. */
+/**
+ * `full` and `dropping` watch the same cluster, which earlier benchmarks churned while only one of them polled. A
+ * deleted connector stays in the output until it has been absent from enough polls, so both are polled that many
+ * times here: they then show the same connectors.
+ */
 export async function measureCardinality(full: BenchService, dropping: BenchService): Promise<CardinalityResult> {
-  await full.app.pollAll();
-  await dropping.app.pollAll();
+  for (let poll = 0; poll < DEFAULT_TRUST_OPTIONS.absentPollsBeforeDelete; poll += 1) {
+    await full.app.pollAll();
+    await dropping.app.pollAll();
+  }
   const view = full.app.views()[0]!;
   const tasks = view.connectors.flatMap(({ status }) => status.tasks);
   return {

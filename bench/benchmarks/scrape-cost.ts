@@ -1,14 +1,18 @@
 // Figure 2: serving /metrics for the loaded cluster, against a server that writes the same bytes from a ready
-// Buffer; plain and gzip. Also: scrapes never wait for a poll (one is held in flight at a gate while scraping).
+// Buffer; plain and gzip. The first gzip scrape after a poll twice: on an unchanged cluster (every compressed piece
+// is reused) and after a small churn (the changed pieces are compressed again). Also: scrapes never wait for a poll
+// (one is held in flight at a gate while scraping).
 
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { PollGate } from '../lib/clients.ts';
+import { churner, type ChurnApplied } from '../lib/churn.ts';
 import { compare, median, sample, type Comparison } from '../lib/measure.ts';
 import { profile, summarise, type ProfileSummary } from '../lib/cpu-profile.ts';
 import type { BenchService } from '../lib/service.ts';
+import type { SimulatorFarm } from '../lib/sim-host.ts';
 
 export interface ScrapeCostResult {
   /** Uncompressed and gzip body sizes. */
@@ -16,8 +20,13 @@ export interface ScrapeCostResult {
   gzipBytes: number;
   plain: Comparison;
   gzip: Comparison;
-  /** The first gzip scrape after a poll, which compresses the per-poll part once, against the ready gzip bytes. */
+  /** The first gzip scrape right after a poll of the unchanged cluster, against the ready gzip bytes. */
   gzipFirstAfterPoll: Comparison;
+  /**
+   * The same after a poll of the churned cluster: it waits for the changed pieces to be compressed. The floor serves
+   * the gzip body of the same churned cluster, as a twin service polled on the same data renders it.
+   */
+  gzipFirstAfterChurnedPoll: { comparison: Comparison; churn: ChurnApplied };
   duringPoll: DuringPollResult;
   profile?: ProfileSummary;
 }
@@ -58,7 +67,7 @@ function scraper(origin: string): Scraper {
   };
 }
 
-/** The floor: an HTTP server that answers with bytes it already holds. */
+/** The floor: an HTTP server that answers with bytes it already holds (the caller may replace them between rounds). */
 async function readyBufferServer(bodies: { plain: Buffer; gzip: Buffer; contentType: string }): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const gzip = request.url === '/gzip';
@@ -90,15 +99,24 @@ async function captureBody(url: string, gzip: boolean): Promise<{ body: Buffer; 
   }
 }
 
-export async function measureScrapeCost(
-  service: BenchService,
-  gate: PollGate,
-  options: { repeats: number; warmup: number; profile: boolean },
-): Promise<ScrapeCostResult> {
+export interface ScrapeCostOptions {
+  repeats: number;
+  warmup: number;
+  profile: boolean;
+  /** Share of the connectors changed before each churned round. */
+  churnShare: number;
+  connectors: number;
+  farm: SimulatorFarm;
+  /** A second service on the same cluster, same settings: its gzip body of the churned cluster is the floor's. */
+  twin: BenchService;
+}
+
+export async function measureScrapeCost(service: BenchService, gate: PollGate, options: ScrapeCostOptions): Promise<ScrapeCostResult> {
   await service.app.pollAll();
   const plainBody = await captureBody(service.url, false);
   const gzipBody = await captureBody(service.url, true);
-  const floor = await readyBufferServer({ plain: plainBody.body, gzip: gzipBody.body, contentType: plainBody.contentType });
+  const floorBodies = { plain: plainBody.body, gzip: gzipBody.body, contentType: plainBody.contentType };
+  const floor = await readyBufferServer(floorBodies);
   const toService = scraper(service.url);
   const toFloor = scraper(floor.url);
   try {
@@ -113,10 +131,25 @@ export async function measureScrapeCost(
       baseline: () => toFloor.scrape('/gzip', true),
       subject: () => toService.scrape('/metrics', true),
     });
+    // Untimed, right before the subject's scrape: the poll hands over its pieces, the scrape serves them.
+    const pollFirst = async (run: 'baseline' | 'subject'): Promise<void> => {
+      if (run === 'subject') await service.app.pollAll();
+    };
     const gzipFirstAfterPoll = await compare({
       ...timing,
-      // Untimed: a poll replaces the per-poll part, so the next gzip scrape compresses it again.
-      prepare: () => service.app.pollAll(),
+      prepare: pollFirst,
+      baseline: () => toFloor.scrape('/gzip', true),
+      subject: () => toService.scrape('/metrics', true),
+    });
+    const churn = churner(options.farm, 0, options.churnShare, options.connectors);
+    const churnedComparison = await compare({
+      ...timing,
+      beforeRound: async () => {
+        await churn.apply();
+        await options.twin.app.pollAll();
+        floorBodies.gzip = (await captureBody(options.twin.url, true)).body;
+      },
+      prepare: pollFirst,
       baseline: () => toFloor.scrape('/gzip', true),
       subject: () => toService.scrape('/metrics', true),
     });
@@ -127,6 +160,7 @@ export async function measureScrapeCost(
       plain,
       gzip,
       gzipFirstAfterPoll,
+      gzipFirstAfterChurnedPoll: { comparison: churnedComparison, churn: churn.applied() },
       duringPoll,
     };
     if (options.profile) {

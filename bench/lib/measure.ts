@@ -56,8 +56,10 @@ export async function compare(options: {
   warmup: number;
   baseline: () => Promise<unknown>;
   subject: () => Promise<unknown>;
-  /** Before each timed run, untimed (e.g. a change in the simulated cluster). */
-  prepare?: () => Promise<unknown>;
+  /** Before each timed round, untimed, once for both runs: they measure the same data (e.g. after churn). */
+  beforeRound?: () => Promise<unknown>;
+  /** Before each timed run, untimed, after the GC: the run starts as soon as it ends (e.g. a poll, then a scrape). */
+  prepare?: (run: 'baseline' | 'subject') => Promise<unknown>;
 }): Promise<Comparison> {
   for (let round = 0; round < options.warmup; round += 1) {
     await options.baseline();
@@ -67,9 +69,10 @@ export async function compare(options: {
   const subject: Sample[] = [];
   for (let round = 0; round < options.repeats; round += 1) {
     const order = round % 2 === 0 ? (['baseline', 'subject'] as const) : (['subject', 'baseline'] as const);
+    await options.beforeRound?.();
     for (const which of order) {
-      await options.prepare?.();
       collectGarbage();
+      await options.prepare?.(which);
       if (which === 'baseline') baseline.push(await sample(options.baseline));
       else subject.push(await sample(options.subject));
     }

@@ -46,7 +46,26 @@ describe('benchmark smoke run', () => {
       for (const comparison of [size.scrapeCost.plain, size.scrapeCost.gzip, size.scrapeCost.gzipFirstAfterPoll]) {
         expectComparison(comparison, SMOKE_PLAN.repeats);
       }
+      expectComparison(size.scrapeCost.gzipFirstAfterChurnedPoll.comparison, SMOKE_PLAN.repeats);
+      expectPositive(size.pollCost.churned.fetchDecodeMs);
+      for (const churned of [size.pollCost.churned, size.pollCostDropZeroStates.churned]) {
+        expectComparison(churned.comparison, SMOKE_PLAN.repeats);
+      }
       expect(size.scrapeCost.gzipBytes).toBeLessThan(size.scrapeCost.bytes);
+    }
+  });
+
+  it('changes the simulated cluster before each churned round, by the plan\'s share', () => {
+    for (const size of result.sizes) {
+      const operations = Math.max(1, Math.round(SMOKE_PLAN.churnShare * size.connectors));
+      for (const { churn } of [size.pollCost.churned, size.pollCostDropZeroStates.churned, size.scrapeCost.gzipFirstAfterChurnedPoll]) {
+        expect(churn.share).toBe(SMOKE_PLAN.churnShare);
+        expect(churn.operationsPerRound).toBe(operations);
+        expect(churn.rounds).toBe(SMOKE_PLAN.repeats);
+        const done = Object.values(churn.effect).reduce((sum, value) => sum + value, 0);
+        expect(done).toBeGreaterThan(0);
+        expect(done).toBeLessThanOrEqual(operations * churn.rounds);
+      }
     }
   });
 
