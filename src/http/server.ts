@@ -1,6 +1,7 @@
 // connect-sentinel's HTTP surface. buildServer(deps) returns an un-listened fastify instance that tests drive with
 // inject(); every dependency is a small port, so nothing here knows about Connect, polling or storage.
 
+import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterView, TargetRef } from '../domain/model.ts';
@@ -11,11 +12,21 @@ import { statusReport } from './status.ts';
 
 export type MetricsFormat = 'prometheus' | 'openmetrics';
 
+/** A body as the buffers it is made of, written one after another: no copy of the whole on the event loop. */
+export interface MetricsChunks {
+  contentType: string;
+  chunks: readonly Buffer[];
+  /** Total bytes of the chunks. */
+  length: number;
+}
+
 export interface MetricsPort {
   negotiate(accept: string | undefined): MetricsFormat;
   render(format: MetricsFormat): Promise<{ contentType: string; body: string | Buffer }>;
   /** The same body gzip-compressed; the port may reuse compressed bytes between polls. */
   renderGzip(format: MetricsFormat): Promise<{ contentType: string; body: Buffer }>;
+  /** When present, served instead of render/renderGzip: the same bodies, not joined into one Buffer. */
+  renderChunks?(format: MetricsFormat, encoding: 'identity' | 'gzip'): Promise<MetricsChunks>;
 }
 
 export interface RestartControl {
@@ -96,6 +107,16 @@ function toRef(body: TargetBody): TargetRef {
     : { cluster: body.cluster, connector: body.connector, task: body.task };
 }
 
+/** The chunks as a stream, all queued at once (they are in memory already): the response writes each as it is. */
+function chunkStream(chunks: readonly Buffer[]): Readable {
+  return new Readable({
+    read() {
+      for (const chunk of chunks) if (chunk.length > 0) this.push(chunk);
+      this.push(null);
+    },
+  });
+}
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -157,12 +178,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.get('/metrics', async (req, reply) => {
     const format = deps.metrics.negotiate(req.headers.accept);
+    const encoding = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') ? 'gzip' : 'identity';
     reply.header('vary', 'Accept, Accept-Encoding');
-    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-      const { contentType, body } = await deps.metrics.renderGzip(format);
-      return reply.header('content-type', contentType).header('content-encoding', 'gzip').send(body);
+    if (encoding === 'gzip') reply.header('content-encoding', 'gzip');
+    if (deps.metrics.renderChunks !== undefined) {
+      const { contentType, chunks, length } = await deps.metrics.renderChunks(format, encoding);
+      // fastify keeps a Content-Length set by hand on a stream (and on HEAD, where the stream is not sent).
+      return reply.header('content-type', contentType).header('content-length', length).send(chunkStream(chunks));
     }
-    const { contentType, body } = await deps.metrics.render(format);
+    const { contentType, body } = encoding === 'gzip' ? await deps.metrics.renderGzip(format) : await deps.metrics.render(format);
     return reply.header('content-type', contentType).send(body);
   });
 

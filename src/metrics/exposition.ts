@@ -1,10 +1,10 @@
 // The /metrics body: the per-poll families of every cluster (rendered at poll time), then the exporter's own
-// prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it copies bytes rendered at
-// the last polls, in an order worked out once per change, and appends the small self-metrics text.
+// prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it serves the buffers rendered
+// at the last polls, in an order worked out once per change, and appends the small self-metrics text.
 
 import type { Registry } from 'prom-client';
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
-import { gzipFinish, joinPieces, type GzipHead } from './gzip.ts';
+import { gzipFinishChunks, joinPieces, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { PieceCache } from './piece-cache.ts';
 import { registryText } from './registry-text.ts';
@@ -19,6 +19,19 @@ export interface ExpositionBody {
 export interface GzipExpositionBody extends ExpositionBody {
   contentEncoding: 'gzip';
 }
+
+/**
+ * A body as the list of buffers it is made of, for a server to write one after another: joining 48 MB into one
+ * Buffer per scrape would copy it all on the event loop. The buffers are shared with the exposition: never modify them.
+ */
+export interface ExpositionChunks {
+  contentType: string;
+  chunks: readonly Buffer[];
+  /** Total bytes of the chunks (the Content-Length). */
+  length: number;
+}
+
+export type ContentEncoding = 'identity' | 'gzip';
 
 const POLL_HEADERS: Readonly<Record<ExpositionFormat, ReadonlyMap<PollFamily, Buffer>>> = {
   prometheus: pollHeaders('prometheus'),
@@ -77,24 +90,32 @@ export class Exposition {
     return negotiateFormat(acceptHeader);
   }
 
+  /** The body in one Buffer (a copy of renderChunks'). */
   async render(format: ExpositionFormat): Promise<ExpositionBody> {
-    // Taken before the await: a poll finishing meanwhile does not mix into this body.
-    const clusterPart = this.#clusterPart(format);
-    const tail = await this.#selfPart(format);
-    return {
-      contentType: CONTENT_TYPES[format],
-      body: Buffer.concat([...clusterPart.buffers, tail], clusterPart.bytes + tail.length),
-    };
+    return joined(await this.renderChunks(format));
+  }
+
+  /** The gzip body in one Buffer (a copy of renderChunks'). */
+  async renderGzip(format: ExpositionFormat): Promise<GzipExpositionBody> {
+    return { ...joined(await this.renderChunks(format, 'gzip')), contentEncoding: 'gzip' };
   }
 
   /**
-   * The same body gzip-compressed, for a scraper that accepts gzip (Prometheus always does). Only the self-metrics
-   * are compressed per scrape; each piece of the per-poll part is compressed once, when a poll renders it.
+   * The body as the list of its buffers, what the HTTP server writes. With gzip (Prometheus always accepts it),
+   * only the self-metrics are compressed per scrape; each piece of the per-poll part is compressed once, when a
+   * poll hands it over.
    */
-  async renderGzip(format: ExpositionFormat): Promise<GzipExpositionBody> {
-    const head = this.#gzipHead(format);
+  async renderChunks(format: ExpositionFormat, encoding: ContentEncoding = 'identity'): Promise<ExpositionChunks> {
+    // Taken before the await: a poll finishing meanwhile does not mix into this body.
+    const contentType = CONTENT_TYPES[format];
+    if (encoding === 'gzip') {
+      const head = this.#gzipHead(format);
+      const tail = await this.#selfPart(format);
+      return { contentType, ...gzipFinishChunks(await head, tail) };
+    }
+    const clusterPart = this.#clusterPart(format);
     const tail = await this.#selfPart(format);
-    return { contentType: CONTENT_TYPES[format], contentEncoding: 'gzip', body: gzipFinish(await head, tail) };
+    return { contentType, chunks: [...clusterPart.buffers, tail], length: clusterPart.bytes + tail.length };
   }
 
   #invalidate(): void {
@@ -132,6 +153,10 @@ export class Exposition {
     }
     return part;
   }
+}
+
+function joined({ contentType, chunks, length }: ExpositionChunks): ExpositionBody {
+  return { contentType, body: Buffer.concat(chunks, length) };
 }
 
 interface StoredCluster {

@@ -38,6 +38,8 @@ export interface GzipHead {
   readonly crc: number;
   /** Uncompressed length. */
   readonly length: number;
+  /** Compressed length: the sum of the parts' lengths. */
+  readonly bytes: number;
 }
 
 /** Compresses one piece: small ones right away, larger ones off the main thread (zlib runs in the libuv pool). */
@@ -52,13 +54,15 @@ export async function compressPiece(data: Buffer): Promise<CompressedPiece> {
 export function joinPieces(pieces: readonly CompressedPiece[]): GzipHead {
   let crc = 0;
   let length = 0;
+  let bytes = GZIP_HEADER.length;
   const parts: Buffer[] = [GZIP_HEADER];
   for (const piece of pieces) {
     crc = crc32Combine(crc, piece.crc, piece.length);
     length += piece.length;
+    bytes += piece.blocks.length;
     parts.push(piece.blocks);
   }
-  return { parts, crc, length };
+  return { parts, crc, length, bytes };
 }
 
 /** Compresses `data` as the start of a gzip member, in one piece. */
@@ -66,8 +70,17 @@ export async function gzipHead(data: Buffer): Promise<GzipHead> {
   return joinPieces([await compressPiece(data)]);
 }
 
-/** The whole gzip member: the head, then `tail` compressed with the final block, then CRC-32 and length. */
+/** The whole gzip member in one Buffer: see gzipFinishChunks. */
 export function gzipFinish(head: GzipHead, tail: Buffer): Buffer {
+  const { chunks, length } = gzipFinishChunks(head, tail);
+  return Buffer.concat(chunks, length);
+}
+
+/**
+ * The whole gzip member as the list of its buffers, not joined (a server writes them one after another): the head,
+ * then `tail` compressed with the final block, then CRC-32 and length.
+ */
+export function gzipFinishChunks(head: GzipHead, tail: Buffer): { chunks: Buffer[]; length: number } {
   // Node 24's crc32() ignores the CRC to continue from for an empty buffer (it returns 0): an empty tail keeps it.
   const crc = tail.length === 0 ? head.crc : crc32(tail, head.crc);
   const blocks = deflateRawSync(tail, TAIL_OPTIONS);
@@ -75,5 +88,6 @@ export function gzipFinish(head: GzipHead, tail: Buffer): Buffer {
   trailer.writeUInt32LE(crc, 0);
   // ISIZE is the length modulo 2^32.
   trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
-  return Buffer.concat([...head.parts, blocks, trailer]);
+  const chunks = [...head.parts, blocks, trailer];
+  return { chunks, length: head.bytes + blocks.length + trailer.length };
 }
