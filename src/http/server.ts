@@ -22,11 +22,8 @@ export interface MetricsChunks {
 
 export interface MetricsPort {
   negotiate(accept: string | undefined): MetricsFormat;
-  render(format: MetricsFormat): Promise<{ contentType: string; body: string | Buffer }>;
-  /** The same body gzip-compressed; the port may reuse compressed bytes between polls. */
-  renderGzip(format: MetricsFormat): Promise<{ contentType: string; body: Buffer }>;
-  /** When present, served instead of render/renderGzip: the same bodies, not joined into one Buffer. */
-  renderChunks?(format: MetricsFormat, encoding: 'identity' | 'gzip'): Promise<MetricsChunks>;
+  /** The body in `format`, gzip-compressed or not; the port may reuse compressed bytes between polls. */
+  renderChunks(format: MetricsFormat, encoding: 'identity' | 'gzip'): Promise<MetricsChunks>;
 }
 
 export interface RestartControl {
@@ -181,13 +178,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const encoding = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') ? 'gzip' : 'identity';
     reply.header('vary', 'Accept, Accept-Encoding');
     if (encoding === 'gzip') reply.header('content-encoding', 'gzip');
-    if (deps.metrics.renderChunks !== undefined) {
-      const { contentType, chunks, length } = await deps.metrics.renderChunks(format, encoding);
-      // fastify keeps a Content-Length set by hand on a stream (and on HEAD, where the stream is not sent).
-      return reply.header('content-type', contentType).header('content-length', length).send(chunkStream(chunks));
-    }
-    const { contentType, body } = encoding === 'gzip' ? await deps.metrics.renderGzip(format) : await deps.metrics.render(format);
-    return reply.header('content-type', contentType).send(body);
+    const { contentType, chunks, length } = await deps.metrics.renderChunks(format, encoding);
+    // fastify keeps a Content-Length set by hand on a stream (and on HEAD, where the stream is not sent).
+    return reply.header('content-type', contentType).header('content-length', length).send(chunkStream(chunks));
   });
 
   app.get('/-/healthy', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('connect-sentinel is healthy.\n'));

@@ -70,10 +70,10 @@ function server(overrides: Partial<ServerDeps> = {}, security: WebSecurity = { c
     version: '0.1.0',
     metrics: {
       negotiate: (accept) => (accept?.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus'),
-      render: async (format) => exposition(format),
-      renderGzip: async (format) => {
+      renderChunks: async (format, encoding) => {
         const { contentType, body } = exposition(format);
-        return { contentType, body: gzipSync(body) };
+        const bytes = encoding === 'gzip' ? gzipSync(body) : Buffer.from(body);
+        return { contentType, chunks: [bytes], length: bytes.length };
       },
     },
     views: () => [view],
