@@ -257,10 +257,14 @@ function taskId(value: unknown, path: string): number {
   return fail('a non-negative integer', path, value);
 }
 
+/**
+ * The known state itself, not the lowercased copy: the view then holds one shared string per state instead of one
+ * per connector and task, and every later comparison with a state is a pointer comparison.
+ */
 function stateOf<S extends string>(value: unknown, known: readonly S[]): S | typeof UNKNOWN_STATE {
   if (typeof value !== 'string') return UNKNOWN_STATE;
-  const state = value.toLowerCase();
-  return (known as readonly string[]).includes(state) ? (state as S) : UNKNOWN_STATE;
+  const index = (known as readonly string[]).indexOf(value.toLowerCase());
+  return index === -1 ? UNKNOWN_STATE : (known[index] as S);
 }
 
 function connectorType(value: unknown): ConnectorType {
