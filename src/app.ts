@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const initial = deps.config.current();
   const metrics = createSelfMetrics({ processMetrics: initial.metrics.processMetrics, version: deps.version });
-  const exposition = new Exposition(metrics.registry);
+  const exposition = new Exposition(metrics);
   metrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
   metrics.setHistoryWritable(store.writable);
 

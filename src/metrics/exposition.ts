@@ -2,14 +2,17 @@
 // prom-client metrics. A scrape never waits for a poll and never calls Kafka Connect: it serves the buffers rendered
 // at the last polls, in an order worked out once per change, and appends the small self-metrics text.
 
-import type { Registry } from 'prom-client';
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
 import { gzipFinishChunks, joinPieces, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { PieceCache } from './piece-cache.ts';
-import { registryText } from './registry-text.ts';
 import type { ClusterRender, RenderedCluster } from './render.ts';
 import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
+
+/** connect-sentinel's own metrics (src/metrics/self.ts), appended to every body after the per-poll part. */
+export interface SelfMetricsText {
+  text(format: ExpositionFormat): Promise<string>;
+}
 
 export interface ExpositionBody {
   contentType: string;
@@ -48,7 +51,7 @@ const HEADERS_SHARED = POLL_FAMILIES.every((family) =>
 );
 
 export class Exposition {
-  readonly #registry: Registry;
+  readonly #self: SelfMetricsText;
   /** By the cluster's label value: two names that encode alike (lone surrogates) are one cluster in the output. */
   readonly #clusters = new Map<string, StoredCluster>();
   /**
@@ -60,8 +63,8 @@ export class Exposition {
   readonly #gzipHeads = new Map<ExpositionFormat, Promise<GzipHead>>();
   readonly #compressed = new PieceCache();
 
-  constructor(registry: Registry) {
-    this.#registry = registry;
+  constructor(self: SelfMetricsText) {
+    this.#self = self;
   }
 
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
@@ -124,7 +127,7 @@ export class Exposition {
   }
 
   async #selfPart(format: ExpositionFormat): Promise<Buffer> {
-    const text = await registryText(this.#registry, format);
+    const text = await this.#self.text(format);
     return Buffer.from(format === 'openmetrics' ? text + OPENMETRICS_EOF : text, 'utf8');
   }
 

@@ -1,11 +1,16 @@
 // The exporter's own metrics, held by prom-client: request and restart counters, reload and storage health, build
 // information and (switchable) the Node.js process metrics. Callers get typed handles, never the metric objects.
+// Every change goes through these handles, so the text of connect-sentinel's own metrics (thousands of series in a
+// large fleet: per-cluster requests, per-connector skips) is written again only after a change, not at every
+// scrape; the process metrics, which change all the time, are written at every scrape.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectEndpoint } from '../connect/endpoint.ts';
 import type { RequestOutcome } from '../connect/transport.ts';
 import type { SkipReason, TargetRef } from '../domain/model.ts';
 import { METRICS, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
+import { registryText } from './registry-text.ts';
+import type { ExpositionFormat } from './text.ts';
 
 export interface SelfMetricsOptions {
   /** Register prom-client's default `process_*` and `nodejs_*` metrics. */
@@ -17,7 +22,8 @@ export interface SelfMetricsOptions {
 }
 
 export interface SelfMetrics {
-  readonly registry: Registry;
+  /** The exposition text of these metrics: connect-sentinel's own in catalogue order, then the process metrics. */
+  text(format: ExpositionFormat): Promise<string>;
   /** One HTTP exchange with Kafka Connect (the Connect client's `onRequest`). */
   restRequest(cluster: string, endpoint: ConnectEndpoint, code: RequestOutcome): void;
   /** A poll that failed, or whose answer was held back as untrusted (see `pollErrorReason`). */
@@ -80,7 +86,23 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     registry.registerMetric(metric);
   };
 
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const processRegistry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: processRegistry });
+
+  /** Bumped by every change made through the handles below: the cached text of an older version is stale. */
+  let version = 0;
+  const changed = () => {
+    version += 1;
+  };
+  const written = new Map<ExpositionFormat, { version: number; text: string }>();
+  const ownText = async (format: ExpositionFormat): Promise<string> => {
+    const cached = written.get(format);
+    if (cached?.version === version) return cached.text;
+    const at = version;
+    const text = await registryText(registry, format);
+    written.set(format, { version: at, text });
+    return text;
+  };
 
   const perCluster = [restRequests, pollErrors, restarts, restartFailures, skipped];
   const forget = async (matches: (labels: Partial<Record<string, string | number>>) => boolean) => {
@@ -88,31 +110,42 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       const { values } = await metric.get();
       for (const { labels } of values) if (matches(labels)) metric.remove(labels);
     }
+    changed();
   };
 
   return {
-    registry,
+    async text(format) {
+      const own = await ownText(format);
+      return options.processMetrics ? own + (await registryText(processRegistry, format)) : own;
+    },
     restRequest(cluster, endpoint, code) {
       restRequests.inc({ connect_cluster: cluster, endpoint, code });
+      changed();
     },
     pollError(cluster, reason) {
       pollErrors.inc({ connect_cluster: cluster, reason });
+      changed();
     },
     restart(ref) {
       restarts.inc(targetLabels(ref));
+      changed();
     },
     restartFailure(ref) {
       restartFailures.inc(targetLabels(ref));
+      changed();
     },
     watchTarget(ref) {
       const labels = targetLabels(ref);
       restarts.inc(labels, 0);
       restartFailures.inc(labels, 0);
+      changed();
     },
     skipped(cluster, connector, reason) {
       skipped.inc({ connect_cluster: cluster, connector, reason });
+      changed();
     },
     setConfigReload(successful, timestampSeconds) {
+      changed();
       registerOnce(reloadSuccessful);
       reloadSuccessful.set(successful ? 1 : 0);
       if (successful) {
@@ -121,11 +154,13 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       }
     },
     setHistoryWritable(writable) {
+      changed();
       registerOnce(historyWritable);
       historyWritable.set(writable ? 1 : 0);
     },
     historyWriteFailure() {
       historyWriteFailures.inc();
+      changed();
     },
     forgetConnector(cluster, connector) {
       return forget((labels) => labels['connect_cluster'] === cluster && labels['connector'] === connector);

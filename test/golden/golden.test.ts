@@ -21,7 +21,7 @@ const EXTENSIONS: Record<ExpositionFormat, string> = { prometheus: 'prom', openm
 async function renderCase(golden: GoldenCase, format: ExpositionFormat): Promise<string> {
   const self = createSelfMetrics({ processMetrics: false, version: '0.1.0', nodejsVersion: '24.9.0' });
   golden.record?.(self);
-  const exposition = new Exposition(self.registry);
+  const exposition = new Exposition(self);
   for (const { view, restart } of golden.clusters) {
     exposition.setCluster(renderCluster(view, restart, { dropZeroStates: golden.dropZeroStates ?? false }));
   }

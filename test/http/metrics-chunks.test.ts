@@ -3,12 +3,10 @@
 
 import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type RestartControl } from '../../src/http/server.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { registryText } from '../../src/metrics/registry-text.ts';
 import { renderClusterReusing } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import { OPENMETRICS_EOF } from '../../src/metrics/text.ts';
@@ -30,9 +28,9 @@ function fleet(cluster: string, size: number) {
 }
 
 const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
-const exposition = new Exposition(self.registry);
+const exposition = new Exposition(self);
 /** The same clusters with no self-metrics: its body is the per-poll part alone. */
-const pollPartOnly = new Exposition(new Registry());
+const pollPartOnly = new Exposition({ text: async () => '' });
 const unused = async (): Promise<never> => {
   throw new Error('not used by /metrics');
 };
@@ -81,7 +79,7 @@ async function expectedText(format: 'prometheus' | 'openmetrics'): Promise<strin
   const part = (await pollPartOnly.render(format)).body.toString('utf8');
   // The per-poll part, then the self-metrics, then (OpenMetrics) the one EOF marker.
   const pollLines = format === 'openmetrics' ? part.slice(0, -OPENMETRICS_EOF.length) : part;
-  return pollLines + (await registryText(self.registry, format)) + (format === 'openmetrics' ? OPENMETRICS_EOF : '');
+  return pollLines + (await self.text(format)) + (format === 'openmetrics' ? OPENMETRICS_EOF : '');
 }
 
 describe('/metrics from the list of buffers', () => {

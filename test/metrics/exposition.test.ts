@@ -12,7 +12,7 @@ const OPTIONS = { dropZeroStates: false };
 
 function setup() {
   const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
-  return { self, exposition: new Exposition(self.registry) };
+  return { self, exposition: new Exposition(self) };
 }
 
 async function text(exposition: Exposition, format: 'prometheus' | 'openmetrics' = 'prometheus'): Promise<string> {
@@ -151,7 +151,7 @@ describe('Exposition', () => {
 
   it('includes the process metrics when switched on, still valid in both formats', async () => {
     const self = createSelfMetrics({ processMetrics: true, version: '1.2.3' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     const prometheus = await text(exposition);
     expect(prometheus).toContain('\nprocess_cpu_seconds_total ');

@@ -102,7 +102,7 @@ describe('Exposition gzip over polls rendered by reuse', () => {
 
   it('gunzips to exactly the plain body at every poll, in both formats', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     let previous: ClusterRender | undefined;
     for (const failing of [-1, 7, 7, 250, -1]) {
       previous = renderClusterReusing(view('prod', fleet(failing)), undefined, { dropZeroStates: false }, previous);
@@ -118,7 +118,7 @@ describe('Exposition gzip over polls rendered by reuse', () => {
 
   it('keeps a gzip body it is writing whole when a poll lands meanwhile', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     exposition.setCluster(renderClusterReusing(view('prod', [connector('before', 'running')]), undefined, { dropZeroStates: false }, undefined));
     const pending = exposition.renderGzip('prometheus');
     exposition.setCluster(
@@ -132,7 +132,7 @@ describe('Exposition gzip over polls rendered by reuse', () => {
 
   it('forgets the last render of a deleted cluster', () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     exposition.setCluster(renderClusterReusing(view('prod', fleet(-1)), undefined, { dropZeroStates: false }, undefined));
     expect(exposition.lastRender('prod')?.reuse.located.size).toBe(300);
     exposition.deleteCluster('prod');

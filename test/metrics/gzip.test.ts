@@ -39,7 +39,7 @@ describe('gzip in two pieces', () => {
 describe('Exposition.renderGzip', () => {
   it('compresses exactly the plain body, in both formats', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     exposition.setCluster(renderCluster(view('prod', [connector('x', 'failed', [task(0, 'failed')])]), undefined, { dropZeroStates: false }));
     for (const format of ['prometheus', 'openmetrics'] as const) {
       const gzipped = await exposition.renderGzip(format);
@@ -52,7 +52,7 @@ describe('Exposition.renderGzip', () => {
 
   it('follows new polls and fresh self-metrics', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3' });
-    const exposition = new Exposition(self.registry);
+    const exposition = new Exposition(self);
     exposition.setCluster(renderCluster(view('prod', [connector('before', 'running')]), undefined, { dropZeroStates: false }));
     expect(gunzipSync((await exposition.renderGzip('prometheus')).body).toString()).toContain('connector="before"');
     exposition.setCluster(renderCluster(view('prod', [connector('after', 'running')]), undefined, { dropZeroStates: false }));

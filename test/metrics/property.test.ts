@@ -107,7 +107,7 @@ interface Scenario {
 
 async function render(scenario: Scenario) {
   const self = createSelfMetrics({ processMetrics: false, version: '0.0.0', nodejsVersion: '24.9.0' });
-  const exposition = new Exposition(self.registry);
+  const exposition = new Exposition(self);
   for (const { view, restart } of scenario.clusters) {
     exposition.setCluster(renderCluster(view, restart, { dropZeroStates: scenario.dropZeroStates }));
   }

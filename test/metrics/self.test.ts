@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_METRICS } from '../../src/metrics/catalogue.ts';
-import { registryText } from '../../src/metrics/registry-text.ts';
 import { createSelfMetrics, type SelfMetrics } from '../../src/metrics/self.ts';
 import { samplesOf, validateExposition, type Sample } from './validator.ts';
 
@@ -9,7 +8,7 @@ function create(): SelfMetrics {
 }
 
 async function samples(self: SelfMetrics, name?: string): Promise<Sample[]> {
-  const all = samplesOf(await registryText(self.registry, 'prometheus'));
+  const all = samplesOf(await self.text('prometheus'));
   return name === undefined ? all : all.filter((sample) => sample.name === name);
 }
 
@@ -19,15 +18,15 @@ describe('createSelfMetrics', () => {
     // The gauges that stay absent until a first value: give them one.
     self.setConfigReload(true, 1);
     self.setHistoryWritable(true);
-    const metrics = await self.registry.getMetricsAsJSON();
-    const byName = new Map(metrics.map((metric) => [metric.name, metric]));
-    for (const definition of ALL_METRICS.filter((metric) => metric.source === 'self')) {
-      const metric = byName.get(definition.name);
-      expect(metric, definition.name).toBeDefined();
-      expect(String(metric?.type)).toBe(definition.type);
-      expect(metric?.help).toBe(definition.help);
+    const text = await self.text('prometheus');
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1], match[2]]));
+    const helps = new Map([...text.matchAll(/^# HELP (\S+) (.*)$/gm)].map((match) => [match[1], match[2]]));
+    const own = ALL_METRICS.filter((metric) => metric.source === 'self');
+    for (const definition of own) {
+      expect(types.get(definition.name), definition.name).toBe(definition.type);
+      expect(helps.get(definition.name), definition.name).toBe(definition.help);
     }
-    expect(metrics).toHaveLength(ALL_METRICS.filter((metric) => metric.source === 'self').length);
+    expect(types.size).toBe(own.length);
   });
 
   it('says which version runs on which Node.js', async () => {
@@ -146,11 +145,56 @@ describe('createSelfMetrics', () => {
     expect((await samples(withProcess)).some((sample) => sample.name === 'process_cpu_seconds_total')).toBe(true);
   });
 
+  it('writes its own metrics again only after a change, and the process metrics at every call', async () => {
+    const self = createSelfMetrics({ processMetrics: true, version: '1.2.3', nodejsVersion: '24.9.0' });
+    const own = (text: string) => text.split('\n').filter((line) => line.startsWith('kafka_connect_')).join('\n');
+    const first = await self.text('prometheus');
+    expect(own(await self.text('prometheus'))).toBe(own(first));
+    self.restRequest('prod', 'connectors', '200');
+    expect(await self.text('prometheus')).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="connectors",code="200"} 1');
+    self.restRequest('prod', 'connectors', '200');
+    expect(await self.text('openmetrics')).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="connectors",code="200"} 2');
+    expect(await self.text('prometheus')).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="connectors",code="200"} 2');
+    await self.forgetCluster('prod');
+    expect(await self.text('prometheus')).not.toContain('connect_cluster="prod"');
+    // The process metrics come after connect-sentinel's own, fresh at every call.
+    const text = await self.text('prometheus');
+    expect(text.indexOf('process_cpu_user_seconds_total')).toBeGreaterThan(text.lastIndexOf('kafka_connect_'));
+  });
+
+  it('shows the change of every handle at the next call (none of them leaves the written text stale)', async () => {
+    const ref = { cluster: 'prod', connector: 'c', task: 1 };
+    const changes: Array<[string, (self: SelfMetrics) => unknown]> = [
+      ['restRequest', (self) => self.restRequest('prod', 'connectors', '200')],
+      ['pollError', (self) => self.pollError('prod', 'timeout')],
+      ['restart', (self) => self.restart(ref)],
+      ['restartFailure', (self) => self.restartFailure(ref)],
+      ['watchTarget', (self) => self.watchTarget(ref)],
+      ['skipped', (self) => self.skipped('prod', 'c', 'backoff')],
+      ['setConfigReload', (self) => self.setConfigReload(false, 2)],
+      ['setHistoryWritable', (self) => self.setHistoryWritable(false)],
+      ['historyWriteFailure', (self) => self.historyWriteFailure()],
+      ['forgetConnector', (self) => self.forgetConnector('prod', 'c')],
+      ['forgetCluster', (self) => self.forgetCluster('prod')],
+    ];
+    for (const [name, change] of changes) {
+      const self = create();
+      self.restRequest('prod', 'connectors', '200');
+      self.restart(ref);
+      self.skipped('prod', 'c', 'backoff');
+      self.setConfigReload(true, 1);
+      self.setHistoryWritable(true);
+      const before = await self.text('prometheus');
+      await change(self);
+      expect(await self.text('prometheus'), name).not.toBe(before);
+    }
+  });
+
   it('writes catalogue metrics first, in catalogue order, however they were registered', async () => {
     const self = create();
     self.setHistoryWritable(true);
     self.setConfigReload(true, 1);
-    const text = await registryText(self.registry, 'openmetrics');
+    const text = await self.text('openmetrics');
     const families = [...text.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]);
     expect(families.indexOf('kafka_connect_exporter_config_last_reload_successful')).toBeLessThan(
       families.indexOf('kafka_connect_exporter_history_writable'),
