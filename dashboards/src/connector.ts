@@ -1,10 +1,11 @@
 // "Kafka Connect / Connector": one connector in depth: its state and its tasks' states over time, failures, and
 // what auto-restart did and plans to do about them.
 
-import { DashboardBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, type DashboardBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../../alerts/src/config.ts';
 import { restartAnnotation } from './annotations.ts';
 import {
+  dashboardFrame,
   dashboardLink,
   datasourceVariable,
   instantQuery,
@@ -23,6 +24,7 @@ import {
   connectorRows,
   encodedState,
   STATE_STYLES,
+  STATE_TEXT,
   TASK_STATE_NAMES,
   taskRows,
   type StateName,
@@ -37,10 +39,6 @@ const STATE_CODES = valueMappings(
     text: STATE_STYLES[state].text,
     color: STATE_STYLES[state].color,
   })),
-);
-
-const STATE_TEXT = valueMappings(
-  (Object.keys(STATE_STYLES) as StateName[]).map((state) => ({ value: state, text: STATE_STYLES[state].text, color: STATE_STYLES[state].color })),
 );
 
 const GAVE_UP = valueMappings([
@@ -234,18 +232,14 @@ function autoRestartRow(dashboard: DashboardBuilder): void {
 }
 
 export function connectorDashboard(config: MonitoringConfig): Dashboard {
-  const { dashboards } = config;
-  const dashboard = new DashboardBuilder(`${dashboards.titlePrefix}Connector`)
-    .uid(dashboards.connectorUid)
-    .description('One Kafka Connect connector: its state and its tasks\' states over time, failures, and automatic restarts.')
-    .tags(dashboards.tags)
-    .refresh(dashboards.refresh)
-    .timezone(dashboards.timezone)
-    .time({ from: 'now-6h', to: 'now' })
-    .readonly()
-    .variables(variables(config))
-    .annotation(restartAnnotation(C))
-    .link(dashboardLink('Overview', dashboards.overviewUid));
+  const dashboard = dashboardFrame(config, {
+    title: 'Connector',
+    uid: config.dashboards.connectorUid,
+    description: 'One Kafka Connect connector: its state and its tasks\' states over time, failures, and automatic restarts.',
+    variables: variables(config),
+    annotation: restartAnnotation(C),
+    link: dashboardLink('Overview', config.dashboards.overviewUid),
+  });
   connectorRow(dashboard);
   tasksRow(dashboard);
   autoRestartRow(dashboard);

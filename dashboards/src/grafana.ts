@@ -1,7 +1,9 @@
 // A thin layer over @grafana/grafana-foundation-sdk: every panel gets a title, a description, a unit, the templated
 // datasource and a size; every query gets the datasource and a refId. The dashboard modules only say what to show.
 
+import type { MonitoringConfig } from '../../alerts/src/config.ts';
 import {
+  DashboardBuilder,
   DashboardLinkBuilder,
   DashboardLinkType,
   DatasourceVariableBuilder,
@@ -11,6 +13,7 @@ import {
   ThresholdsMode,
   VariableRefresh,
   VariableSort,
+  type AnnotationQueryBuilder,
   type DataTransformerConfig,
   type DynamicConfigValue,
   type Threshold,
@@ -169,4 +172,29 @@ export function connectorDrillDown(connectorUid: string): DynamicConfigValue {
     `/d/${connectorUid}?\${__url_time_range}&\${datasource:queryparam}&\${job:queryparam}` +
     '&var-connect_cluster=${__data.fields.connect_cluster}&var-connector=${__value.raw}';
   return { id: 'links', value: [{ title: 'Open the connector dashboard', url }] };
+}
+
+interface FrameSpec {
+  title: string;
+  uid: string;
+  description: string;
+  variables: Array<DatasourceVariableBuilder | QueryVariableBuilder>;
+  annotation: AnnotationQueryBuilder;
+  /** The other dashboard, linked from the header. */
+  link: DashboardLinkBuilder;
+}
+
+/** What both dashboards share around their rows: title prefix, tags, refresh, time zone and range, read-only. */
+export function dashboardFrame({ dashboards }: MonitoringConfig, spec: FrameSpec): DashboardBuilder {
+  return new DashboardBuilder(`${dashboards.titlePrefix}${spec.title}`)
+    .uid(spec.uid)
+    .description(spec.description)
+    .tags(dashboards.tags)
+    .refresh(dashboards.refresh)
+    .timezone(dashboards.timezone)
+    .time({ from: 'now-6h', to: 'now' })
+    .readonly()
+    .variables(spec.variables)
+    .annotation(spec.annotation)
+    .link(spec.link);
 }

@@ -1,12 +1,13 @@
 // "Kafka Connect / Overview": the whole fleet at a glance. Usable with 5,000 connectors: time series are per
 // cluster or per state (from recording rules), and single connectors and tasks appear only in instant tables.
 
-import { DashboardBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, type DashboardBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../../alerts/src/config.ts';
 import { RECORDED } from '../../alerts/src/recording.ts';
 import { restartAnnotation } from './annotations.ts';
 import {
   connectorDrillDown,
+  dashboardFrame,
   dashboardLink,
   datasourceVariable,
   instantQuery,
@@ -19,7 +20,7 @@ import {
   valueMappings,
 } from './grafana.ts';
 import { barGaugePanel, stateTimelinePanel, statPanel, tablePanel, timeSeriesPanel } from './panels.ts';
-import { CONNECTOR_STATE_NAMES, connectorRows, STATE_STYLES, TASK_STATE_NAMES, taskRows, type StateName } from './queries.ts';
+import { CONNECTOR_STATE_NAMES, connectorRows, STATE_STYLES, STATE_TEXT, TASK_STATE_NAMES, taskRows, type StateName } from './queries.ts';
 
 const S = 'job=~"$job", connect_cluster=~"$connect_cluster"';
 const SC = `${S}, connector=~"$connector"`;
@@ -27,10 +28,6 @@ const SC = `${S}, connector=~"$connector"`;
 function stateColors(states: readonly StateName[]): Record<string, string> {
   return Object.fromEntries(states.map((state) => [state, STATE_STYLES[state].color]));
 }
-
-const STATE_TEXT = valueMappings(
-  (Object.keys(STATE_STYLES) as StateName[]).map((state) => ({ value: state, text: STATE_STYLES[state].text, color: STATE_STYLES[state].color })),
-);
 
 const UP_DOWN = valueMappings([
   { value: '1', text: 'UP', color: 'green' },
@@ -524,18 +521,14 @@ function exporterRow(dashboard: DashboardBuilder): void {
 }
 
 export function overviewDashboard(config: MonitoringConfig): Dashboard {
-  const { dashboards } = config;
-  const dashboard = new DashboardBuilder(`${dashboards.titlePrefix}Overview`)
-    .uid(dashboards.overviewUid)
-    .description('Health of every Kafka Connect cluster, connector and task connect-sentinel watches, and of its automatic restarts.')
-    .tags(dashboards.tags)
-    .refresh(dashboards.refresh)
-    .timezone(dashboards.timezone)
-    .time({ from: 'now-6h', to: 'now' })
-    .readonly()
-    .variables(variables(config))
-    .annotation(restartAnnotation(SC))
-    .link(dashboardLink('Connector', dashboards.connectorUid));
+  const dashboard = dashboardFrame(config, {
+    title: 'Overview',
+    uid: config.dashboards.overviewUid,
+    description: 'Health of every Kafka Connect cluster, connector and task connect-sentinel watches, and of its automatic restarts.',
+    variables: variables(config),
+    annotation: restartAnnotation(SC),
+    link: dashboardLink('Connector', config.dashboards.connectorUid),
+  });
   healthRow(config, dashboard);
   statesRow(dashboard);
   problemsRow(config, dashboard);

@@ -3,6 +3,7 @@
 // metrics as few times as possible: a table of 50,000 tasks must stay one cheap instant query.
 
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
+import { valueMappings } from './grafana.ts';
 
 /** How each state looks everywhere: its number in state timelines, its text and its colour. */
 export const STATE_STYLES = {
@@ -15,6 +16,11 @@ export const STATE_STYLES = {
 } as const;
 
 export type StateName = keyof typeof STATE_STYLES;
+
+/** Value mappings that show a `state` label value in its text and colour (tables of connectors and tasks). */
+export const STATE_TEXT = valueMappings(
+  (Object.keys(STATE_STYLES) as StateName[]).map((state) => ({ value: state, text: STATE_STYLES[state].text, color: STATE_STYLES[state].color })),
+);
 
 export const CONNECTOR_STATE_NAMES: readonly StateName[] = CONNECTOR_STATES;
 export const TASK_STATE_NAMES: readonly StateName[] = TASK_STATES;
