@@ -89,14 +89,7 @@ function parseHead(head: string): RecordedRequest {
   return { method, url, headers };
 }
 
-/** A port that was free a moment ago: connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+export { refusedUrl } from '../support/network.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

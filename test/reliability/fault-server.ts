@@ -265,14 +265,7 @@ function infoOf(name: string, connector: FakeConnector) {
   };
 }
 
-/** A port that was free a moment ago: connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+export { refusedUrl } from '../support/network.ts';
 
 /** `count` connectors of one RUNNING task each: `c000`, `c001`, … */
 export function runningConnectors(count: number, tasks = 1): Record<string, FakeConnector> {

@@ -245,13 +245,4 @@ export async function countingProxy(target: string): Promise<{ url: string; peak
   return { url: `http://127.0.0.1:${port}`, peak: () => peak };
 }
 
-/** A loopback URL nothing listens on: connections are refused. */
-export async function refusedUrl(): Promise<string> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+export { refusedUrl } from '../support/network.ts';
