@@ -176,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         historyWritable: store.writable,
       });
       // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
-      for (const decision of result.decisions) if (decision.reason !== 'disabled') metrics.watchTarget(decision.ref);
+      if (policy.enabled) for (const decision of result.decisions) metrics.watchTarget(decision.ref);
       // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
       const sends = result.decisions.some((d) => d.action === 'restart');
       const recorded = result.history === history ? true : await persist(result.history);
