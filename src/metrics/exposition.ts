@@ -6,21 +6,12 @@ import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
 import { gzipFinishChunks, joinPieces, type GzipHead } from './gzip.ts';
 import { negotiateFormat } from './negotiate.ts';
 import { PieceCache } from './piece-cache.ts';
-import type { ClusterRender, RenderedCluster } from './render.ts';
+import type { ClusterRender } from './render.ts';
 import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
 
 /** connect-sentinel's own metrics (src/metrics/self.ts), appended to every body after the per-poll part. */
 export interface SelfMetricsText {
   text(format: ExpositionFormat): Promise<string>;
-}
-
-export interface ExpositionBody {
-  contentType: string;
-  body: Buffer;
-}
-
-export interface GzipExpositionBody extends ExpositionBody {
-  contentEncoding: 'gzip';
 }
 
 /**
@@ -53,7 +44,7 @@ const HEADERS_SHARED = POLL_FAMILIES.every((family) =>
 export class Exposition {
   readonly #self: SelfMetricsText;
   /** By the cluster's label value: two names that encode alike (lone surrogates) are one cluster in the output. */
-  readonly #clusters = new Map<string, StoredCluster>();
+  readonly #clusters = new Map<string, ClusterRender>();
   /**
    * By format: the buffers of the per-poll part in output order; emptied by every change. The list, not one joined
    * buffer, is what is kept: a scrape copies every byte once either way, and a joined copy would double the memory.
@@ -68,20 +59,19 @@ export class Exposition {
   }
 
   /** Replaces everything known about the cluster: connectors missing from `rendered` disappear from the output. */
-  setCluster(rendered: RenderedCluster | ClusterRender): void {
-    const cluster = stored(rendered);
-    this.#clusters.set(escapeLabelValue(rendered.cluster), cluster);
+  setCluster(rendered: ClusterRender): void {
+    this.#clusters.set(escapeLabelValue(rendered.cluster), rendered);
     this.#invalidate();
     // Compressing now, not at the next gzip scrape, has the new pieces ready (or nearly) when it comes. A failure
     // surfaces at that scrape, which tries again.
-    for (const pieces of cluster.pieces.values()) {
+    for (const pieces of rendered.pieces.values()) {
       for (const piece of pieces) this.#compressed.get(piece).catch(() => {});
     }
   }
 
   /** The poll render of the cluster now served, for the next render of it to reuse (renderClusterReusing). */
   lastRender(cluster: string): ClusterRender | undefined {
-    return this.#clusters.get(escapeLabelValue(cluster))?.render;
+    return this.#clusters.get(escapeLabelValue(cluster));
   }
 
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
@@ -91,16 +81,6 @@ export class Exposition {
 
   negotiate(acceptHeader: string | undefined): ExpositionFormat {
     return negotiateFormat(acceptHeader);
-  }
-
-  /** The body in one Buffer (a copy of renderChunks'). */
-  async render(format: ExpositionFormat): Promise<ExpositionBody> {
-    return joined(await this.renderChunks(format));
-  }
-
-  /** The gzip body in one Buffer (a copy of renderChunks'). */
-  async renderGzip(format: ExpositionFormat): Promise<GzipExpositionBody> {
-    return { ...joined(await this.renderChunks(format, 'gzip')), contentEncoding: 'gzip' };
   }
 
   /**
@@ -158,33 +138,13 @@ export class Exposition {
   }
 }
 
-function joined({ contentType, chunks, length }: ExpositionChunks): ExpositionBody {
-  return { contentType, body: Buffer.concat(chunks, length) };
-}
-
-interface StoredCluster {
-  readonly cluster: string;
-  readonly pieces: ReadonlyMap<PollFamily, readonly Buffer[]>;
-  readonly render: ClusterRender | undefined;
-}
-
-function stored(rendered: RenderedCluster | ClusterRender): StoredCluster {
-  if ('pieces' in rendered) return { cluster: rendered.cluster, pieces: rendered.pieces, render: rendered };
-  const pieces = new Map<PollFamily, readonly Buffer[]>();
-  for (const family of POLL_FAMILIES) {
-    const lines = rendered.families.get(family);
-    if (lines !== undefined && lines.length > 0) pieces.set(family, [lines]);
-  }
-  return { cluster: rendered.cluster, pieces, render: undefined };
-}
-
 interface ClusterPart {
   readonly buffers: readonly Buffer[];
   readonly bytes: number;
 }
 
 /** Each family's header once, then that family's lines of every cluster (sorted by name), so no family is split. */
-function orderClusterPart(clusters: StoredCluster[], headers: ReadonlyMap<PollFamily, Buffer>): ClusterPart {
+function orderClusterPart(clusters: ClusterRender[], headers: ReadonlyMap<PollFamily, Buffer>): ClusterPart {
   clusters.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
   const buffers: Buffer[] = [];
   let bytes = 0;

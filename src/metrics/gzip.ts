@@ -65,17 +65,6 @@ export function joinPieces(pieces: readonly CompressedPiece[]): GzipHead {
   return { parts, crc, length, bytes };
 }
 
-/** Compresses `data` as the start of a gzip member, in one piece. */
-export async function gzipHead(data: Buffer): Promise<GzipHead> {
-  return joinPieces([await compressPiece(data)]);
-}
-
-/** The whole gzip member in one Buffer: see gzipFinishChunks. */
-export function gzipFinish(head: GzipHead, tail: Buffer): Buffer {
-  const { chunks, length } = gzipFinishChunks(head, tail);
-  return Buffer.concat(chunks, length);
-}
-
 /**
  * The whole gzip member as the list of its buffers, not joined (a server writes them one after another): the head,
  * then `tail` compressed with the final block, then CRC-32 and length.

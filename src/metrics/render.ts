@@ -13,13 +13,6 @@ export interface RenderOptions {
   readonly dropZeroStates: boolean;
 }
 
-/** A render with each family in one Buffer: for a one-off render (tests, docs); the exposition takes either kind. */
-export interface RenderedCluster {
-  readonly cluster: string;
-  /** Per family with samples: its sample lines (no HELP/TYPE), each ending in `\n`, as UTF-8. */
-  readonly families: ReadonlyMap<PollFamily, Buffer>;
-}
-
 /** A poll's render: each family's lines in pieces, and what the next render of the same cluster reuses. */
 export interface ClusterRender {
   readonly cluster: string;
@@ -35,18 +28,6 @@ export interface ClusterRender {
 const CONNECTOR_FAMILY_INDEX: ReadonlyMap<PollFamily, number> = new Map(
   CONNECTOR_FAMILIES.map((family: ConnectorFamily, index) => [family, index]),
 );
-
-/** Renders the cluster from scratch, each family joined into one Buffer. */
-export function renderCluster(
-  view: ClusterView,
-  restart: ClusterRestartView | undefined,
-  options: RenderOptions,
-): RenderedCluster {
-  const { cluster, pieces } = renderClusterReusing(view, restart, options, undefined);
-  const families = new Map<PollFamily, Buffer>();
-  for (const [family, buffers] of pieces) families.set(family, buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers));
-  return { cluster, families };
-}
 
 /**
  * Renders the cluster, reusing the connector lines of `previous` (the last render of this cluster, or undefined)

@@ -7,12 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { renderCluster } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import type { ExpositionFormat } from '../../src/metrics/text.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from '../metrics/promtool.ts';
 import { samplesOf, validateExposition } from '../metrics/validator.ts';
 import { GOLDEN_CASES, type GoldenCase } from './cases.ts';
+import { plainBody } from '../metrics/bodies.ts';
+import { renderFresh } from '../metrics/views.ts';
 
 const DIR = import.meta.dirname;
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -23,9 +24,9 @@ async function renderCase(golden: GoldenCase, format: ExpositionFormat): Promise
   golden.record?.(self);
   const exposition = new Exposition(self);
   for (const { view, restart } of golden.clusters) {
-    exposition.setCluster(renderCluster(view, restart, { dropZeroStates: golden.dropZeroStates ?? false }));
+    exposition.setCluster(renderFresh(view, restart, { dropZeroStates: golden.dropZeroStates ?? false }));
   }
-  return (await exposition.render(format)).body.toString('utf8');
+  return (await plainBody(exposition, format)).body.toString('utf8');
 }
 
 describe.each(GOLDEN_CASES)('golden $name ($description)', (golden) => {

@@ -11,6 +11,7 @@ import { renderClusterReusing } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import { OPENMETRICS_EOF } from '../../src/metrics/text.ts';
 import { connector, task, view } from '../metrics/views.ts';
+import { gzipBody, plainBody } from '../metrics/bodies.ts';
 
 const FORMATS = [
   { format: 'prometheus', accept: 'text/plain' },
@@ -76,7 +77,7 @@ async function scrape(accept: string, gzip: boolean) {
 }
 
 async function expectedText(format: 'prometheus' | 'openmetrics'): Promise<string> {
-  const part = (await pollPartOnly.render(format)).body.toString('utf8');
+  const part = (await plainBody(pollPartOnly, format)).body.toString('utf8');
   // The per-poll part, then the self-metrics, then (OpenMetrics) the one EOF marker.
   const pollLines = format === 'openmetrics' ? part.slice(0, -OPENMETRICS_EOF.length) : part;
   return pollLines + (await self.text(format)) + (format === 'openmetrics' ? OPENMETRICS_EOF : '');
@@ -94,7 +95,7 @@ describe('/metrics from the list of buffers', () => {
       const { status, headers, body } = await scrape(accept, false);
       expect(status).toBe(200);
       expect(headers['content-encoding']).toBeUndefined();
-      expect(String(headers['content-type'])).toBe((await exposition.render(format)).contentType);
+      expect(String(headers['content-type'])).toBe((await plainBody(exposition, format)).contentType);
       expect(Number(headers['content-length'])).toBe(body.length);
       expect(body.length).toBeGreaterThan(1_000_000);
       expect(body.toString('utf8')).toBe(await expectedText(format));
@@ -106,7 +107,7 @@ describe('/metrics from the list of buffers', () => {
       expect(headers['content-encoding']).toBe('gzip');
       expect(headers.vary).toBe('Accept, Accept-Encoding');
       expect(Number(headers['content-length'])).toBe(body.length);
-      expect(body.equals((await exposition.renderGzip(format)).body)).toBe(true);
+      expect(body.equals((await gzipBody(exposition, format)).body)).toBe(true);
       expect(gunzipSync(body).toString('utf8')).toBe(await expectedText(format));
     });
 

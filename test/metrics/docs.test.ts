@@ -9,9 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { CONNECT_ENDPOINTS } from '../../src/connect/endpoint.ts';
 import { SKIP_REASONS } from '../../src/domain/model.ts';
 import { ALL_METRICS, POLL_ERROR_REASONS, type PollFamily } from '../../src/metrics/catalogue.ts';
-import { renderCluster } from '../../src/metrics/render.ts';
 import { samplesOf } from './validator.ts';
-import { connector, task, view } from './views.ts';
+import { connector, renderCluster, task, view } from './views.ts';
 
 const DOC = readFileSync(join(import.meta.dirname, '../../docs/metrics.md'), 'utf8');
 

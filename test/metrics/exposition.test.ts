@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MetricsPort } from '../../src/http/server.ts';
 import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { renderCluster, type RenderedCluster } from '../../src/metrics/render.ts';
+import type { ClusterRender } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from './promtool.ts';
 import { samplesOf, validateExposition } from './validator.ts';
-import { connector, task, view } from './views.ts';
+import { connector, task, view, renderFresh } from './views.ts';
+import { plainBody } from './bodies.ts';
 
 const OPTIONS = { dropZeroStates: false };
 
@@ -16,26 +17,26 @@ function setup() {
 }
 
 async function text(exposition: Exposition, format: 'prometheus' | 'openmetrics' = 'prometheus'): Promise<string> {
-  return (await exposition.render(format)).body.toString();
+  return (await plainBody(exposition, format)).body.toString();
 }
 
-/** A rendered cluster that counts how often its families are read: a cached exposition does not read them again. */
-function counting(rendered: RenderedCluster): { rendered: RenderedCluster; reads: () => number } {
+/** A rendered cluster that counts how often its pieces are read: a cached exposition does not read them again. */
+function counting(rendered: ClusterRender): { rendered: ClusterRender; reads: () => number } {
   let reads = 0;
-  const families = new Map(rendered.families);
-  const get = families.get.bind(families);
-  families.get = (family: PollFamily) => {
+  const pieces = new Map(rendered.pieces);
+  const get = pieces.get.bind(pieces);
+  pieces.get = (family: PollFamily) => {
     reads += 1;
     return get(family);
   };
-  return { rendered: { cluster: rendered.cluster, families }, reads: () => reads };
+  return { rendered: { ...rendered, pieces }, reads: () => reads };
 }
 
 describe('Exposition', () => {
   it('answers with the content type of each format', async () => {
     const { exposition } = setup();
-    expect((await exposition.render('prometheus')).contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect((await exposition.render('openmetrics')).contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect((await plainBody(exposition, 'prometheus')).contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect((await plainBody(exposition, 'openmetrics')).contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
   });
 
   it('serves only the self-metrics before any poll, valid in both formats', async () => {
@@ -50,7 +51,7 @@ describe('Exposition', () => {
   it('ends OpenMetrics with exactly one # EOF and writes counter families without _total', async () => {
     const { self, exposition } = setup();
     self.restRequest('prod', 'connectors', '200');
-    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     const body = await text(exposition, 'openmetrics');
     expect(body.endsWith('\n# EOF\n')).toBe(true);
     expect(body.match(/# EOF/g)).toHaveLength(1);
@@ -63,8 +64,8 @@ describe('Exposition', () => {
 
   it('writes each family once with the lines of every cluster, clusters by name', async () => {
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('zeta', [connector('z', 'running')]), undefined, OPTIONS));
-    exposition.setCluster(renderCluster(view('alpha', [connector('a', 'failed')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('zeta', [connector('z', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('alpha', [connector('a', 'failed')]), undefined, OPTIONS));
     const body = await text(exposition);
     expect(body.match(/# TYPE kafka_connect_connector_info gauge/g)).toHaveLength(1);
     expect(samplesOf(body).filter((sample) => sample.name === 'kafka_connect_up').map((sample) => sample.labels['connect_cluster'])).toEqual([
@@ -77,9 +78,9 @@ describe('Exposition', () => {
 
   it('replaces a cluster at each poll: a deleted connector disappears', async () => {
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('prod', [connector('kept', 'running'), connector('deleted', 'running', [task(0, 'running')])]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('kept', 'running'), connector('deleted', 'running', [task(0, 'running')])]), undefined, OPTIONS));
     expect(await text(exposition)).toContain('connector="deleted"');
-    exposition.setCluster(renderCluster(view('prod', [connector('kept', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('kept', 'running')]), undefined, OPTIONS));
     const body = await text(exposition);
     expect(body).not.toContain('connector="deleted"');
     expect(body).not.toContain('kafka_connect_task_state');
@@ -88,8 +89,8 @@ describe('Exposition', () => {
 
   it('drops every series of a deleted cluster, and ignores deleting an unknown one', async () => {
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
-    exposition.setCluster(renderCluster(view('staging', [connector('y', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('staging', [connector('y', 'running')]), undefined, OPTIONS));
     exposition.deleteCluster('prod');
     exposition.deleteCluster('never-known');
     const clusters = new Set(samplesOf(await text(exposition)).map((sample) => sample.labels['connect_cluster']).filter(Boolean));
@@ -98,8 +99,8 @@ describe('Exposition', () => {
 
   it('treats cluster names that encode alike as one cluster, so no series repeats', async () => {
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('a\ud800', [connector('x', 'running')]), undefined, OPTIONS));
-    exposition.setCluster(renderCluster(view('a\udc00', [connector('y', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('a\ud800', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('a\udc00', [connector('y', 'running')]), undefined, OPTIONS));
     const body = await text(exposition);
     expect(validateExposition(body, 'prometheus')).toEqual([]);
     expect(body).toContain('connector="y"');
@@ -108,7 +109,7 @@ describe('Exposition', () => {
 
   it('works out the cluster part once per change, not once per scrape, and again after setCluster', async () => {
     const { exposition } = setup();
-    const first = counting(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    const first = counting(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     exposition.setCluster(first.rendered);
     const body = await text(exposition);
     const readsAfterFirstScrape = first.reads();
@@ -117,7 +118,7 @@ describe('Exposition', () => {
     expect(await text(exposition, 'openmetrics')).toContain('connector="x"');
     expect(first.reads()).toBe(readsAfterFirstScrape);
 
-    exposition.setCluster(renderCluster(view('prod', [connector('renamed', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('renamed', 'running')]), undefined, OPTIONS));
     const after = await text(exposition);
     expect(after).toContain('connector="renamed"');
     expect(after).not.toContain('connector="x"');
@@ -125,7 +126,7 @@ describe('Exposition', () => {
 
   it('writes fresh self-metrics at every scrape while the cluster part stays cached', async () => {
     const { self, exposition } = setup();
-    exposition.setCluster(renderCluster(view('prod', []), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', []), undefined, OPTIONS));
     await text(exposition);
     self.restRequest('prod', 'root', 'timeout');
     expect(await text(exposition)).toContain('kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="root",code="timeout"} 1\n');
@@ -133,9 +134,9 @@ describe('Exposition', () => {
 
   it('keeps a body it is writing whole when a poll lands meanwhile', async () => {
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('prod', [connector('before', 'running')]), undefined, OPTIONS));
-    const pending = exposition.render('prometheus');
-    exposition.setCluster(renderCluster(view('prod', [connector('after', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('before', 'running')]), undefined, OPTIONS));
+    const pending = plainBody(exposition, 'prometheus');
+    exposition.setCluster(renderFresh(view('prod', [connector('after', 'running')]), undefined, OPTIONS));
     const body = (await pending).body.toString();
     expect(body).toContain('connector="before"');
     expect(body).not.toContain('connector="after"');
@@ -152,7 +153,7 @@ describe('Exposition', () => {
   it('includes the process metrics when switched on, still valid in both formats', async () => {
     const self = createSelfMetrics({ processMetrics: true, version: '1.2.3' });
     const exposition = new Exposition(self);
-    exposition.setCluster(renderCluster(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    exposition.setCluster(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     const prometheus = await text(exposition);
     expect(prometheus).toContain('\nprocess_cpu_seconds_total ');
     expect(prometheus).toContain('\nnodejs_version_info{');
@@ -172,9 +173,9 @@ describe('Exposition', () => {
       connector(`connector-${index}`, 'running', Array.from({ length: 5 }, (_, id) => task(id, states[(index + id) % 5] ?? 'running'))),
     );
     const { exposition } = setup();
-    exposition.setCluster(renderCluster(view('big', connectors), undefined, OPTIONS));
-    const first = (await exposition.render('prometheus')).body;
-    const second = (await exposition.render('prometheus')).body;
+    exposition.setCluster(renderFresh(view('big', connectors), undefined, OPTIONS));
+    const first = (await plainBody(exposition, 'prometheus')).body;
+    const second = (await plainBody(exposition, 'prometheus')).body;
     expect(second.equals(first)).toBe(true);
     const lines = (prefix: string) => {
       let count = 0;

@@ -7,10 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32Combine } from '../../src/metrics/crc32-combine.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { compressPiece, gzipFinish, joinPieces } from '../../src/metrics/gzip.ts';
+import { compressPiece, joinPieces } from '../../src/metrics/gzip.ts';
 import { PieceCache } from '../../src/metrics/piece-cache.ts';
 import { renderClusterReusing, type ClusterRender } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
+import { gzipBody, gzipFinish, plainBody } from './bodies.ts';
 import { connector, task, view } from './views.ts';
 
 const bytes = fc.uint8Array({ maxLength: 300 }).map((array) => Buffer.from(array));
@@ -109,8 +110,8 @@ describe('Exposition gzip over polls rendered by reuse', () => {
       exposition.setCluster(previous);
       exposition.setCluster(renderClusterReusing(view('other', fleet(3)), undefined, { dropZeroStates: true }, exposition.lastRender('other')));
       for (const format of ['prometheus', 'openmetrics'] as const) {
-        const gzipped = await exposition.renderGzip(format);
-        const plain = await exposition.render(format);
+        const gzipped = await gzipBody(exposition, format);
+        const plain = await plainBody(exposition, format);
         expect(gunzipSync(gzipped.body).equals(plain.body)).toBe(true);
       }
     }
@@ -120,14 +121,14 @@ describe('Exposition gzip over polls rendered by reuse', () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3' });
     const exposition = new Exposition(self);
     exposition.setCluster(renderClusterReusing(view('prod', [connector('before', 'running')]), undefined, { dropZeroStates: false }, undefined));
-    const pending = exposition.renderGzip('prometheus');
+    const pending = gzipBody(exposition, 'prometheus');
     exposition.setCluster(
       renderClusterReusing(view('prod', [connector('after', 'running')]), undefined, { dropZeroStates: false }, exposition.lastRender('prod')),
     );
     const body = gunzipSync((await pending).body).toString();
     expect(body).toContain('connector="before"');
     expect(body).not.toContain('connector="after"');
-    expect(gunzipSync((await exposition.renderGzip('prometheus')).body).toString()).toContain('connector="after"');
+    expect(gunzipSync((await gzipBody(exposition, 'prometheus')).body).toString()).toContain('connector="after"');
   });
 
   it('forgets the last render of a deleted cluster', () => {

@@ -2,10 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { gzipFinish, gzipHead } from '../../src/metrics/gzip.ts';
-import { renderCluster } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
-import { connector, task, view } from './views.ts';
+import { gzipBody, gzipFinish, gzipHead, plainBody } from './bodies.ts';
+import { connector, task, view, renderFresh } from './views.ts';
 
 /** Gzip members in a body: a reader that stops after the first (curl, some browsers) would see only that one. */
 function memberCount(body: Buffer): number {
@@ -36,14 +35,14 @@ describe('gzip in two pieces', () => {
   });
 });
 
-describe('Exposition.renderGzip', () => {
+describe('the gzip body of an Exposition', () => {
   it('compresses exactly the plain body, in both formats', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3', nodejsVersion: '24.9.0' });
     const exposition = new Exposition(self);
-    exposition.setCluster(renderCluster(view('prod', [connector('x', 'failed', [task(0, 'failed')])]), undefined, { dropZeroStates: false }));
+    exposition.setCluster(renderFresh(view('prod', [connector('x', 'failed', [task(0, 'failed')])]), undefined, { dropZeroStates: false }));
     for (const format of ['prometheus', 'openmetrics'] as const) {
-      const gzipped = await exposition.renderGzip(format);
-      const plain = await exposition.render(format);
+      const gzipped = await gzipBody(exposition, format);
+      const plain = await plainBody(exposition, format);
       expect(gzipped.contentEncoding).toBe('gzip');
       expect(gzipped.contentType).toBe(plain.contentType);
       expect(gunzipSync(gzipped.body).equals(plain.body)).toBe(true);
@@ -53,15 +52,15 @@ describe('Exposition.renderGzip', () => {
   it('follows new polls and fresh self-metrics', async () => {
     const self = createSelfMetrics({ processMetrics: false, version: '1.2.3' });
     const exposition = new Exposition(self);
-    exposition.setCluster(renderCluster(view('prod', [connector('before', 'running')]), undefined, { dropZeroStates: false }));
-    expect(gunzipSync((await exposition.renderGzip('prometheus')).body).toString()).toContain('connector="before"');
-    exposition.setCluster(renderCluster(view('prod', [connector('after', 'running')]), undefined, { dropZeroStates: false }));
+    exposition.setCluster(renderFresh(view('prod', [connector('before', 'running')]), undefined, { dropZeroStates: false }));
+    expect(gunzipSync((await gzipBody(exposition, 'prometheus')).body).toString()).toContain('connector="before"');
+    exposition.setCluster(renderFresh(view('prod', [connector('after', 'running')]), undefined, { dropZeroStates: false }));
     self.restRequest('prod', 'health', '503');
-    const text = gunzipSync((await exposition.renderGzip('prometheus')).body).toString();
+    const text = gunzipSync((await gzipBody(exposition, 'prometheus')).body).toString();
     expect(text).toContain('connector="after"');
     expect(text).not.toContain('connector="before"');
     expect(text).toContain('endpoint="health",code="503"} 1');
     exposition.deleteCluster('prod');
-    expect(gunzipSync((await exposition.renderGzip('prometheus')).body).toString()).not.toContain('connector=');
+    expect(gunzipSync((await gzipBody(exposition, 'prometheus')).body).toString()).not.toContain('connector=');
   });
 });

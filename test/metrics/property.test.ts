@@ -12,11 +12,12 @@ import {
   type TaskStatus,
 } from '../../src/domain/model.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import { renderCluster } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import { escapeLabelValue } from '../../src/metrics/text.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from './promtool.ts';
 import { samplesOf, validateExposition } from './validator.ts';
+import { plainBody } from './bodies.ts';
+import { renderFresh } from './views.ts';
 
 /** Any text, weighted towards what breaks expositions: quotes, backslashes, line feeds, lone surrogates. */
 const text = fc.string({
@@ -109,11 +110,11 @@ async function render(scenario: Scenario) {
   const self = createSelfMetrics({ processMetrics: false, version: '0.0.0', nodejsVersion: '24.9.0' });
   const exposition = new Exposition(self);
   for (const { view, restart } of scenario.clusters) {
-    exposition.setCluster(renderCluster(view, restart, { dropZeroStates: scenario.dropZeroStates }));
+    exposition.setCluster(renderFresh(view, restart, { dropZeroStates: scenario.dropZeroStates }));
   }
   return {
-    prometheus: (await exposition.render('prometheus')).body,
-    openmetrics: (await exposition.render('openmetrics')).body,
+    prometheus: (await plainBody(exposition, 'prometheus')).body,
+    openmetrics: (await plainBody(exposition, 'openmetrics')).body,
   };
 }
 

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, ConnectorStatus, TaskStatus } from '../../src/domain/model.ts';
 import { POLL_FAMILIES, type PollFamily } from '../../src/metrics/catalogue.ts';
-import { renderCluster, renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
-import { connector, task, view } from './views.ts';
+import { renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
+import { connector, renderCluster, task, view } from './views.ts';
 
 const FULL: RenderOptions = { dropZeroStates: false };
 

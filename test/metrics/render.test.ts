@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
 import { METRICS, POLL_FAMILIES, type PollFamily } from '../../src/metrics/catalogue.ts';
-import { renderCluster } from '../../src/metrics/render.ts';
 import { validateExposition } from './validator.ts';
-import { connector, familySamples, stateValues, task, view } from './views.ts';
+import { connector, familySamples, renderCluster, stateValues, task, view } from './views.ts';
 
 const FULL = { dropZeroStates: false };
 const DROP = { dropZeroStates: true };

@@ -1,8 +1,8 @@
 // Small hand-built views for unit tests.
 
-import type { ClusterView, ConnectorStatus, TaskStatus } from '../../src/domain/model.ts';
+import type { ClusterRestartView, ClusterView, ConnectorStatus, TaskStatus } from '../../src/domain/model.ts';
 import type { PollFamily } from '../../src/metrics/catalogue.ts';
-import type { RenderedCluster } from '../../src/metrics/render.ts';
+import { renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
 import { samplesOf, type Sample } from './validator.ts';
 
 export function task(id: number, state: string, extra: Partial<TaskStatus> = {}): TaskStatus {
@@ -41,4 +41,24 @@ export function familySamples(rendered: RenderedCluster, family: PollFamily): Sa
 /** `state=value` pairs of the state-set samples of one instance, e.g. ['running=1', 'failed=0', …]. */
 export function stateValues(samples: Sample[]): string[] {
   return samples.map((sample) => `${sample.labels['state']}=${sample.value}`);
+}
+
+/** A render from scratch, as the exposition takes it (no earlier render to reuse). */
+export function renderFresh(view: ClusterView, restart: ClusterRestartView | undefined, options: RenderOptions): ClusterRender {
+  return renderClusterReusing(view, restart, options, undefined);
+}
+
+/** A render with each family's lines joined into one Buffer, for reading one family at a time. */
+export interface RenderedCluster {
+  readonly cluster: string;
+  /** Per family with samples: its sample lines (no HELP/TYPE), each ending in `\n`, as UTF-8. */
+  readonly families: ReadonlyMap<PollFamily, Buffer>;
+}
+
+/** Renders the cluster from scratch, each family joined into one Buffer. */
+export function renderCluster(view: ClusterView, restart: ClusterRestartView | undefined, options: RenderOptions): RenderedCluster {
+  const { cluster, pieces } = renderFresh(view, restart, options);
+  const families = new Map<PollFamily, Buffer>();
+  for (const [family, buffers] of pieces) families.set(family, buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers));
+  return { cluster, families };
 }
