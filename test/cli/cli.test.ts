@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { startSimulator, type ConnectorSpec, type Simulator } from '../../src/simulator/index.ts';
 import { samplesOf } from '../metrics/validator.ts';
+import { valueOf } from '../service/harness.ts';
 import { DEADLINE_MS, killAll, runSentinel, startSentinel, type SentinelProcess } from './process.ts';
 
 const FLEET: ConnectorSpec[] = [
@@ -60,8 +61,7 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 }
 
 function metricValue(body: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const found = samplesOf(body).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return found === undefined ? undefined : Number(found.value);
+  return valueOf(samplesOf(body), name, labels);
 }
 
 function clusterConfig(url: string, name = 'prod'): string {
