@@ -39,7 +39,7 @@ function kafkaOfConfluent(cp: KafkaVersion): KafkaVersion | undefined {
   return undefined;
 }
 
-/** The first Apache Kafka version with each feature the client or its callers depend on (connect-rest-api.md §7). */
+/** The first Apache Kafka version with each feature the client or its callers depend on (docs/connect-rest-api.md §7). */
 export const FEATURE_SINCE = {
   /** `GET /connectors?expand=status&expand=info` (KIP-465). */
   expand: { major: 2, minor: 3 },

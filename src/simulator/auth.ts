@@ -1,4 +1,4 @@
-// The basic-auth extension's rules (JaasBasicAuthFilter, connect-rest-api.md §6): a missing, malformed or wrong
+// The basic-auth extension's rules (JaasBasicAuthFilter, docs/connect-rest-api.md §6): a missing, malformed or wrong
 // `Authorization` header is a 401; a value that is not base64 escapes the filter as a 500.
 
 export interface BasicAuthCredentials {

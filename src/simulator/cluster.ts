@@ -1,5 +1,5 @@
 // The mutable model of one simulated Connect cluster: connector configs (what the config topic holds) and statuses
-// (what the status topic holds), kept apart because Connect keeps them apart (connect-rest-api.md §2, §3).
+// (what the status topic holds), kept apart because Connect keeps them apart (docs/connect-rest-api.md §2, §3).
 
 import { SentinelError } from '../errors.ts';
 import { connectorPlugin } from './catalogue.ts';

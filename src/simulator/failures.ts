@@ -1,4 +1,4 @@
-// Realistic failures, as the corpus of real traces shows them (connect-rest-api.md §3, §8): each builds a TraceSpec
+// Realistic failures, as the corpus of real traces shows them (docs/connect-rest-api.md §3, §8): each builds a TraceSpec
 // whose frames fit the worker's Kafka version. Messages hold user data (tables, topics, hosts), never a password.
 
 import { executorStack, workerStack, type TraceSpec } from './traces.ts';

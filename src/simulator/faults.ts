@@ -1,4 +1,4 @@
-// Faults a test or scenario switches at runtime (connect-rest-api.md §4, §5.3, §5.4).
+// Faults a test or scenario switches at runtime (docs/connect-rest-api.md §4, §5.3, §5.4).
 
 export interface Clock {
   now(): number;

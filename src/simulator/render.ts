@@ -13,7 +13,7 @@ export function statusJson(record: ConnectorRecord, profile: KafkaProfile): stri
 
 /**
  * The 202 body of a KIP-745 restart: the current status with RESTARTING on each instance that will restart.
- * Those keep their old trace, which the status topic itself drops (connect-rest-api.md §2.8).
+ * Those keep their old trace, which the status topic itself drops (docs/connect-rest-api.md §2.8).
  */
 export function restartPlanJson(
   record: ConnectorRecord,

@@ -1,4 +1,4 @@
-// The REST resources of a simulated worker (connect-rest-api.md §2, §4): ConnectorsResource, ConnectorPluginsResource
+// The REST resources of a simulated worker (docs/connect-rest-api.md §2, §4): ConnectorsResource, ConnectorPluginsResource
 // and RootResource, answering from the cluster model through the herder's queue where Connect queues.
 
 import type { BasicAuthCredentials } from './auth.ts';

@@ -1,4 +1,4 @@
-// The simulated worker's REST server: Jetty/Jersey/Jackson behaviour on fastify (connect-rest-api.md §1, §2, §4–§6).
+// The simulated worker's REST server: Jetty/Jersey/Jackson behaviour on fastify (docs/connect-rest-api.md §1, §2, §4–§6).
 // Routing errors come first (404/405/415, as JAX-RS matches before filters run), then basic auth, then the resource
 // (resources.ts).
 

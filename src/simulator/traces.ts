@@ -1,4 +1,4 @@
-// Java stack traces as Kafka Connect reports them: Throwable.printStackTrace() output (connect-rest-api.md §3, §8).
+// Java stack traces as Kafka Connect reports them: Throwable.printStackTrace() output (docs/connect-rest-api.md §3, §8).
 // Trace text is data a test feeds in: messages may carry user data, never a configured password.
 
 import type { KafkaProfile } from './version.ts';

@@ -1,4 +1,4 @@
-// Fixed texts of the Connect REST wire (connect-rest-api.md §1, §4, §6), byte for byte.
+// Fixed texts of the Connect REST wire (docs/connect-rest-api.md §1, §4, §6), byte for byte.
 
 /** The basic-auth filter's 401 body: plain text, yet served as application/json. */
 export const UNAUTHORIZED_BODY = 'User cannot access the resource.';

@@ -1,4 +1,4 @@
-// Issue 2, the landing page in a real browser: headless Chromium (Debian's, installed by .ci/run) loads `/` from
+// Issue 2, the landing page in a real browser: headless Chromium (Debian's, installed by tools/test.sh) loads `/` from
 // the running service on loopback, and every link on it opens in the browser to what it promises.
 
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ConnectorSpec } from '../../src/simulator/index.ts';
 import { cleanup, configText, simulator, startService } from '../service/harness.ts';
+import { tool } from '../support/tools.ts';
 
 afterEach(cleanup);
 
@@ -20,7 +21,7 @@ async function browse(url: string): Promise<string> {
   const profile = await mkdtemp(join(tmpdir(), 'connect-sentinel-chromium-'));
   try {
     return await new Promise<string>((resolve, reject) => {
-      const child = spawn('chromium', [
+      const child = spawn(tool('chromium'), [
         '--headless',
         '--no-sandbox',
         '--disable-gpu',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { startSimulator, type ConnectorSpec, type Simulator } from '../../src/simulator/index.ts';
+import { promtoolCheckMetrics } from '../metrics/promtool.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { valueOf } from '../service/harness.ts';
 import { DEADLINE_MS, killAll, runSentinel, startSentinel, type SentinelProcess } from './process.ts';
@@ -159,7 +160,7 @@ describe('command line', () => {
     expect(sentinel.logs().map((l) => l['msg'])).toContain('Stopped');
   });
 
-  it('--demo starts, and serves metrics with failures and restarts within seconds', async () => {
+  it('--demo starts, and serves metrics with failures and restarts within seconds that pass promtool\'s lint', async () => {
     const sentinel = startSentinel(['--demo', '--web.listen-address=127.0.0.1:0', '--data.dir=data'], { cwd: dir });
     const port = await startedPort(sentinel);
     const banner = await sentinel.waitForLog((l) => String(l['msg']).startsWith('Demo mode'), 'the demo banner');
@@ -173,6 +174,9 @@ describe('command line', () => {
     expect(metricValue(body, 'kafka_connect_connector_state', { connector: 'billing-jdbc-sink', state: 'failed' })).toBe(1);
     expect(metricValue(body, 'kafka_connect_autorestart_exhausted', { connector: 'billing-jdbc-sink' })).toBe(1);
     expect(metricValue(body, 'kafka_connect_autorestart_restarts_total', { connector: 'inventory-jdbc-source', task: '0' })).toBe(1);
+    // People lint an exporter against its live endpoint: the process metrics are part of it.
+    expect(body).toContain('process_cpu_seconds_total');
+    expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
     sentinel.child.kill('SIGTERM');
     expect((await sentinel.exited()).code).toBe(0);
   });

@@ -1,8 +1,8 @@
-// Reading the captured Kafka Connect responses in shared/connect-samples.
+// Reading the captured Kafka Connect responses in test/fixtures/connect-samples.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLES_DIR } from '../support/shared.ts';
+import { SAMPLES_DIR } from '../support/samples.ts';
 
 export const SAMPLES = SAMPLES_DIR;
 

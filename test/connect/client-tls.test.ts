@@ -11,6 +11,7 @@ import { createConnectClient, type ConnectClientOptions } from '../../src/connec
 import { ConnectUnreachableError } from '../../src/errors.ts';
 import { sendJson, startHttpServer, type TestServer } from './raw-server.ts';
 import { captureLogger } from './test-logger.ts';
+import { tool } from '../support/tools.ts';
 
 interface Pki {
   ca: Buffer;
@@ -27,7 +28,7 @@ let dir: string;
 let pki: Pki;
 
 function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  execFileSync(tool('openssl'), args, { cwd: dir, stdio: 'pipe' });
 }
 
 function makeCa(name: string): void {

@@ -1,4 +1,4 @@
-// The captured HTTP responses in shared/connect-samples replayed byte for byte (status line, headers as
+// The captured HTTP responses in test/fixtures/connect-samples replayed byte for byte (status line, headers as
 // captured, body) to the real client over loopback, so what reaches the client is exactly what Connect sent.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Every captured Kafka Connect response in shared/connect-samples, decoded, with the values asserted.
+// Every captured Kafka Connect response in test/fixtures/connect-samples, decoded, with the values asserted.
 // (The HTTP captures are also replayed byte for byte to the client in client-replay.test.ts.)
 
 import { readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The simulator's JSON against the official OpenAPI specs of Kafka 3.3–3.9 (shared/connect-samples/openapi): every
+// The simulator's JSON against the official OpenAPI specs of Kafka 3.3–3.9 (test/fixtures/connect-samples/openapi): every
 // entity it serves validates, with no undeclared keys, and every endpoint it serves exists in that version's spec.
 
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { SAMPLES_DIR } from '../support/shared.ts';
+import { SAMPLES_DIR } from '../support/samples.ts';
 import { call, get, json } from '../simulator/http.ts';
 
 interface OpenApi {

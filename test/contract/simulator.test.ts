@@ -1,4 +1,4 @@
-// The simulator against the real thing: each sample in shared/connect-samples that the simulator can reproduce is
+// The simulator against the real thing: each sample in test/fixtures/connect-samples that the simulator can reproduce is
 // rebuilt as a situation and the answers compared: byte for byte where the sample is a capture of a fixed text or of a
 // whole response, as canonical JSON (same keys, order and values) where it was reformatted by jq, by shape where it is
 // a hand-edited fixture.
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
-import { SAMPLES_DIR } from '../support/shared.ts';
+import { SAMPLES_DIR } from '../support/samples.ts';
 import { call, get, type Reply } from '../simulator/http.ts';
 
 function sample(path: string): string {

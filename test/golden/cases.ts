@@ -1,5 +1,5 @@
 // The golden exposition cases. Cluster views are decoded from the captured Kafka Connect responses in
-// shared/connect-samples through the real wire decoder, plus hand-built views for what no capture shows
+// test/fixtures/connect-samples through the real wire decoder, plus hand-built views for what no capture shows
 // (RESTARTING and STOPPED, a state Connect may add later, names that need escaping, auto-restart state).
 
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import type {
   TaskStatus,
 } from '../../src/domain/model.ts';
 import type { SelfMetrics } from '../../src/metrics/self.ts';
-import { SAMPLES_DIR } from '../support/shared.ts';
+import { SAMPLES_DIR } from '../support/samples.ts';
 
 const SAMPLES = SAMPLES_DIR;
 

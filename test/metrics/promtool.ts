@@ -6,8 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const PROMTOOL = '/usr/bin/promtool';
+import { tool } from '../support/tools.ts';
 
 export interface ToolResult {
   status: number | null;
@@ -15,7 +14,7 @@ export interface ToolResult {
 }
 
 export function promtoolCheckMetrics(body: Buffer | string): ToolResult {
-  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: body, encoding: 'utf8' });
+  const result = spawnSync(tool('promtool'), ['check', 'metrics'], { input: body, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
@@ -32,7 +31,7 @@ export function promtoolParseOpenMetrics(body: Buffer | string): ToolResult {
       .map((line) => (line === '' || line.startsWith('#') ? line : `${line} 1`))
       .join('\n');
     writeFileSync(join(dir, 'input.om'), stamped);
-    const result = spawnSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'blocks')], {
+    const result = spawnSync(tool('promtool'), ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'blocks')], {
       encoding: 'utf8',
     });
     return { status: result.status, output: result.status === 0 ? '' : `${result.stdout}${result.stderr}`.trim() };

@@ -73,7 +73,7 @@ describe('durationInWords', () => {
 });
 
 describe('npx node alerts/src/build.ts', () => {
-  const build = (...args: string[]) => run(process.execPath, [join(REPO, 'alerts/src/build.ts'), ...args], { cwd: REPO });
+  const build = (...args: string[]) => run(process.execPath as `/${string}`, [join(REPO, 'alerts/src/build.ts'), ...args], { cwd: REPO });
 
   it('--check passes on the committed files', async () => {
     const result = await build('--check');

@@ -21,6 +21,7 @@ import { stringify } from 'yaml';
 import { alertmanagerConfig } from '../../alerts/src/alertmanager.ts';
 import { ALERT_NAMES, defaultConfig, type MonitoringConfig } from '../../alerts/src/config.ts';
 import { renderRuleFile } from '../../alerts/src/rule-files.ts';
+import { tool, type Tool } from '../support/tools.ts';
 
 /** The shipped config with every alert's `for` replaced: tests must not wait minutes, the shipped defaults must. */
 export function withForDurations(config: MonitoringConfig, forDuration: string, overrides: Partial<Record<string, string>> = {}): MonitoringConfig {
@@ -112,11 +113,11 @@ process.once('exit', () => {
 });
 
 /** Starts a binary on a fresh port until its /-/ready answers, retrying with another port if it dies early. */
-async function startReady(name: string, command: string, args: (port: number) => string[]): Promise<{ process: ManagedProcess; url: string }> {
+async function startReady(name: string, command: Tool, args: (port: number) => string[]): Promise<{ process: ManagedProcess; url: string }> {
   let failure = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = new ManagedProcess(name, command, args(port));
+    const child = new ManagedProcess(name, tool(command), args(port));
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitFor(`${name} to be ready`, async () => {

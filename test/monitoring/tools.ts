@@ -1,6 +1,7 @@
 // Runs the real Prometheus tools (promtool, amtool) with a time limit and collects their output.
 
 import { spawn } from 'node:child_process';
+import { tool, type Tool } from '../support/tools.ts';
 
 export interface RunResult {
   code: number | null;
@@ -8,9 +9,10 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+/** `command` is a system tool (looked up on PATH, or a failure naming its package) or an absolute path. */
+export function run(command: Tool | `/${string}`, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.startsWith('/') ? command : tool(command as Tool), args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -5,7 +5,7 @@ import { parseTrace } from '../../src/connect/trace.ts';
 import { BUILTIN_RULES } from '../../src/restart/builtin-rules.ts';
 import { ruleFor, type RuleSubject } from '../../src/restart/compile.ts';
 import { failure, policyOf } from './helpers.ts';
-import { SAMPLES_DIR } from '../support/shared.ts';
+import { SAMPLES_DIR } from '../support/samples.ts';
 
 const SAMPLES = SAMPLES_DIR;
 
