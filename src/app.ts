@@ -17,7 +17,7 @@ import { Exposition } from './metrics/exposition.ts';
 import { pollErrorReason } from './metrics/poll-error-reason.ts';
 import { renderClusterReusing } from './metrics/render.ts';
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
-import { ClusterPoller, type ClusterSource, type PollCycle } from './poller/poller.ts';
+import { ClusterPoller, errorSummary, type ClusterSource, type PollCycle } from './poller/poller.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
 import { executeDecisions } from './restart/executor.ts';
 import { retainClusters, type RestartHistory } from './restart/history.ts';
@@ -145,10 +145,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   /** Aborted by close(): a restart call left hanging must not hold up shutdown. */
   const closing = new AbortController();
 
+  /** Only what is on disk is true: the history in memory moves to `next` once `next` is written. */
   const persist = async (next: RestartHistory): Promise<boolean> => {
-    history = next;
     const saved = await store.save(next);
-    if (!saved) metrics.historyWriteFailure();
+    if (saved) history = next;
+    else metrics.historyWriteFailure();
     metrics.setHistoryWritable(store.writable);
     return saved;
   };
@@ -163,35 +164,57 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
     await serially(async () => {
       if (closed) return;
-      // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
-      // would never be written again and auto-restart would stay off after the disk recovered.
-      if (!store.writable) await persist(history);
-      const result = decide({
-        view: cycle.view,
-        history,
-        policy,
-        now: now(),
-        polledAt: cycle.polledAt,
-        trusted: cycle.trusted,
-        historyWritable: store.writable,
-      });
-      // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
-      if (policy.enabled) for (const decision of result.decisions) metrics.watchTarget(decision.ref);
-      // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
-      const sends = result.decisions.some((d) => d.action === 'restart');
-      const recorded = result.history === history ? true : await persist(result.history);
-      if (sends && !recorded) {
-        clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
-      } else {
-        const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
-        // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
-        // start, so stopping never makes a restart happen twice.
-        const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
-        if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
+      try {
+        await restartRoundAndRender(cycle, client, clusterLogger);
+      } catch (err) {
+        // Whatever failed here, the cluster must not keep its last series as if they were fresh.
+        clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
+        metrics.pollError(cluster.name, 'internal');
+        exposition.setCluster(renderDown(cycle.view));
       }
-      const options = { dropZeroStates: deps.config.current().metrics.dropZeroStates };
-      exposition.setCluster(renderClusterReusing(cycle.view, result.view, options, exposition.lastRender(cycle.view.cluster)));
     });
+  };
+
+  const renderOptions = () => ({ dropZeroStates: deps.config.current().metrics.dropZeroStates });
+
+  /** The cluster as down: its connectors as last seen, or none when those cannot be rendered either. */
+  const renderDown = (view: ClusterView) => {
+    const down = { ...view, up: false };
+    try {
+      return renderClusterReusing(down, undefined, renderOptions(), undefined);
+    } catch {
+      return renderClusterReusing({ ...down, connectors: [] }, undefined, renderOptions(), undefined);
+    }
+  };
+
+  const restartRoundAndRender = async (cycle: PollCycle, client: ConnectClient, clusterLogger: Logger) => {
+    // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
+    // would never be written again and auto-restart would stay off after the disk recovered.
+    if (!store.writable) await persist(history);
+    const result = decide({
+      view: cycle.view,
+      history,
+      policy,
+      now: now(),
+      polledAt: cycle.polledAt,
+      trusted: cycle.trusted,
+      historyWritable: store.writable,
+    });
+    // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
+    if (policy.enabled) for (const decision of result.decisions) metrics.watchTarget(decision.ref);
+    // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
+    const sends = result.decisions.some((d) => d.action === 'restart');
+    const recorded = result.history === history ? true : await persist(result.history);
+    if (sends && !recorded) {
+      clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
+    } else {
+      const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
+      // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
+      // start, so stopping never makes a restart happen twice.
+      const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
+      if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
+    }
+    exposition.setCluster(renderClusterReusing(cycle.view, result.view, renderOptions(), exposition.lastRender(cycle.view.cluster)));
   };
 
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {

@@ -1,6 +1,7 @@
 // Prometheus-style durations (`1m30s`) and human sizes (`64MiB`), as pure parsers and as zod schemas.
 
 import { z } from 'zod';
+import { MAX_DURATION_MS, MAX_DURATION_TEXT } from '../domain/time.ts';
 import { SentinelError } from '../errors.ts';
 import { quote } from './text.ts';
 
@@ -17,7 +18,7 @@ export function invalidDurationMessage(input: unknown): string {
   return `invalid duration ${describeInput(input)}: use a number with a unit, e.g. 30s, 5m, 1h`;
 }
 
-/** Parses `500ms`, `30s`, `1m30s`, `2h`, `1d`, `1w`, `1y` (and a bare `0`) into milliseconds. */
+/** Parses `500ms`, `30s`, `1m30s`, `2h`, `1d`, `1w`, `1y` (and a bare `0`) into milliseconds, at most 10 years. */
 export function parseDuration(text: string): number {
   if (text === '0') return 0;
   const match = text === '' ? null : DURATION_PATTERN.exec(text);
@@ -27,8 +28,8 @@ export function parseDuration(text: string): number {
     const digits = match[i + 1];
     if (digits !== undefined) total += Number(digits) * DURATION_UNITS_MS[unit];
   });
-  if (!Number.isSafeInteger(total)) {
-    throw new SentinelError('CS_ERR_CONFIG_INVALID', `invalid duration ${quote(text)}: too long`);
+  if (!(total <= MAX_DURATION_MS)) {
+    throw new SentinelError('CS_ERR_CONFIG_INVALID', `invalid duration ${quote(text)}: too long (at most ${MAX_DURATION_TEXT})`);
   }
   return total;
 }

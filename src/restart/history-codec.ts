@@ -2,12 +2,14 @@
 
 import { z } from 'zod';
 import { SKIP_REASONS, targetKey } from '../domain/model.ts';
+import { MAX_TIME_MS } from '../domain/time.ts';
 import { OUTCOME_RESULTS, RESTART_REASONS, type ClusterHistory, type RestartHistory, type TargetHistory } from './history.ts';
 
 export const HISTORY_FORMAT = 'connect-sentinel/restart-history';
 export const HISTORY_VERSION = 1;
 
-const time = z.number().int().nonnegative();
+// A far-future time would throw later, wherever it is formatted: the file is refused (and moved aside) instead.
+const time = z.number().int().nonnegative().max(MAX_TIME_MS, { error: 'time out of range (after 9999-12-31)' });
 const nullableTime = time.nullable();
 
 const refSchema = z.object({

@@ -33,8 +33,12 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow(`invalid duration ${JSON.stringify(text)}: use a number with a unit, e.g. 30s, 5m, 1h`);
   });
 
-  it('rejects durations beyond what a number holds exactly', () => {
-    expect(() => parseDuration('99999999999999y')).toThrow('invalid duration "99999999999999y": too long');
+  it('rejects durations longer than 10 years, the bound of every duration', () => {
+    expect(() => parseDuration('99999999999999y')).toThrow('invalid duration "99999999999999y": too long (at most 10y)');
+    // A silence of 280000y once reached a Date past its end; 10y is the bound for every duration.
+    expect(() => parseDuration('280000y')).toThrow('invalid duration "280000y": too long (at most 10y)');
+    expect(() => parseDuration('522w')).toThrow('too long (at most 10y)');
+    expect(parseDuration('10y')).toBe(10 * 365 * 86_400_000);
   });
 
   it('returns a whole number of ms or throws a SentinelError, for any text', () => {
@@ -57,7 +61,8 @@ describe('parseDuration', () => {
         const text = counts.map((count, i) => (count === undefined ? '' : `${count}${UNITS[i]?.[0]}`)).join('');
         fc.pre(text !== '');
         const expected = counts.reduce<number>((sum, count, i) => sum + (count ?? 0) * (UNITS[i]?.[1] ?? 0), 0);
-        expect(parseDuration(text)).toBe(expected);
+        if (expected <= 10 * 365 * 86_400_000) expect(parseDuration(text)).toBe(expected);
+        else expect(() => parseDuration(text)).toThrow('too long (at most 10y)');
       }),
     );
   });

@@ -106,6 +106,29 @@ describe('restart history that cannot be written', () => {
     expect(service.log.matching('writable again')).toHaveLength(1);
   });
 
+  it('disk full: a restart that was not sent leaves nothing behind, so none is counted once the disk recovers', async () => {
+    const server = cleanups.add(await startFaultServer(runningConnectors(6)));
+    const broken = { code: undefined as string | undefined, lockToo: false };
+    const service = await serviceWith(server, breakableFs(broken));
+    await service.app.pollAll();
+    broken.code = 'ENOSPC';
+    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    await service.app.pollAll();
+    expect(server.restartPosts()).toEqual([]);
+
+    broken.code = undefined;
+    await service.app.pollAll();
+    // The first real restart is sent at once, as for any first failure (this worker answers the bulk call as one
+    // before Kafka 3.0 does, so the task is restarted on its own after it), and it is the only one counted.
+    expect(server.restartPosts().map((r) => r.url)).toEqual(['/connectors/c000/restart?includeTasks=true&onlyFailed=true', '/connectors/c000/tasks/0/restart']);
+    const listing = (await service.app.server.inject({ url: '/api/v1/restarts' })).json() as {
+      targets: Array<{ connector: string; task: number | null; attempt: number; recentRestarts: number; lastOutcome: { message: string } | null }>;
+    };
+    const target = listing.targets.find((t) => t.connector === 'c000' && t.task === 0);
+    expect(target).toMatchObject({ attempt: 1, recentRestarts: 1 });
+    expect(JSON.stringify(listing)).not.toContain('not recorded');
+  });
+
   it('a read-only data directory at start: it runs without history, refuses to restart, and starts restarting once writable', async () => {
     const server = await clusterWithFailedTask();
     const broken = { code: 'EROFS' as string | undefined, lockToo: true };

@@ -140,6 +140,12 @@ describe('history file format', () => {
     ['{"format":"something-else","version":1,"savedAt":"","clusters":[]}', /format/],
     ['{"format":"connect-sentinel/restart-history","version":2,"savedAt":"","clusters":[]}', /version/],
     ['{"format":"connect-sentinel/restart-history","version":1,"savedAt":"","clusters":[{"cluster":"a"}]}', /clusters/],
+    // A silence ending past year 9999 (a 280000y silence once got stored) would throw wherever it is formatted.
+    [
+      '{"format":"connect-sentinel/restart-history","version":1,"savedAt":"","clusters":[{"cluster":"a","restarts":[],' +
+        '"silences":[{"connector":"x","since":0,"until":8830000000000000,"reason":null}],"targets":[]}]}',
+      'clusters.0.silences.0.until time out of range (after 9999-12-31)',
+    ],
   ])('refuses %s', (text, problem) => {
     expect(() => decodeHistory(text)).toThrow(problem);
   });
