@@ -17,7 +17,7 @@ export interface RestartOutcome {
   /**
    * `restarted`: Connect accepted the restart. `not_needed`: the restart plan left the target alone (it had recovered).
    * `retry`: 409, 5xx, timeout or unreachable; tried again at the next poll. `gone`: 404, the connector or task no
-   * longer exists. `failed`: any other answer.
+   * longer exists; counted like `failed`. `failed`: any other answer.
    */
   result: OutcomeResult;
   /** For logs and the history API; holds Connect's (truncated) message at most, never a body or a credential. */
@@ -48,7 +48,10 @@ function apply(record: TargetHistory, outcome: RestartOutcome, now: number): Tar
   switch (outcome.result) {
     case 'restarted':
     case 'failed':
+    case 'gone':
       // A call Connect refused for good (401, 403, 400) counts, so a misconfigured sentinel cannot hammer Connect.
+      // So does a 404: a connector deleted since the poll ends its history when the poll sees it gone, and a ghost
+      // task (a status left behind, Kafka 2.5.0 and older) walks the backoff and budget like any failure.
       return { ...record, pending: null, retries: 0, lastOutcome };
     case 'not_needed':
       return { ...giveBack(record), retries: 0, lastOutcome };
@@ -57,8 +60,6 @@ function apply(record: TargetHistory, outcome: RestartOutcome, now: number): Tar
       if (retries >= RETRIES_PER_ATTEMPT) return { ...record, pending: null, retries: 0, lastOutcome };
       return { ...giveBack(record), retries, lastOutcome };
     }
-    case 'gone':
-      return record;
   }
 }
 
@@ -76,8 +77,7 @@ export function applyOutcomes(history: RestartHistory, outcomes: readonly Restar
     for (const outcome of list) {
       const record = targets.get(outcome.key);
       if (record === undefined) continue;
-      if (outcome.result === 'gone') targets.delete(outcome.key);
-      else targets.set(outcome.key, apply(record, outcome, now));
+      targets.set(outcome.key, apply(record, outcome, now));
     }
     next = withCluster(next, cluster, { ...part, targets });
   }
