@@ -75,10 +75,45 @@ export function formatIssues(
   });
 }
 
+// The YAML library's messages can quote the text they stopped at, which may be an unquoted password: only these
+// fixed texts, with the line and column, ever leave the parser.
+const YAML_PROBLEMS: Record<YAMLError['code'], string> = {
+  ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
+  BAD_ALIAS: 'an alias (*name) that is not valid; a value that starts with * must be quoted',
+  BAD_DIRECTIVE: 'an unsupported or malformed % directive',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
+  BAD_INDENT: 'bad indentation, or a [ or { that is not closed',
+  BAD_PROP_ORDER: 'an anchor or a tag in the wrong place',
+  BAD_SCALAR_START: 'a plain value starts with a reserved character; quote the value',
+  BLOCK_AS_IMPLICIT_KEY: 'nested mappings are not allowed in compact mappings',
+  BLOCK_IN_FLOW: 'a block collection inside a flow collection',
+  DUPLICATE_KEY: 'a key appears twice (map keys must be unique)',
+  IMPOSSIBLE: 'the parser failed',
+  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+  MISSING_CHAR: 'a character is missing here: a closing quote or bracket, or the - of a sequence item',
+  MULTILINE_IMPLICIT_KEY: 'a key spans several lines',
+  MULTIPLE_ANCHORS: 'a value has more than one anchor',
+  MULTIPLE_DOCS: 'only one YAML document is allowed',
+  MULTIPLE_TAGS: 'a value has more than one tag',
+  NON_STRING_KEY: 'a key that is not a string',
+  RESOURCE_EXHAUSTION: 'aliases expand too far',
+  TAB_AS_INDENT: 'tabs are not allowed as indentation',
+  TAG_RESOLVE_FAILED: 'an unknown tag; a value that starts with ! must be quoted',
+  UNEXPECTED_TOKEN: 'unexpected text here, e.g. a sequence item without its - or a value that needs quotes',
+  BAD_COLLECTION_TYPE: 'a collection of the wrong type for its tag',
+};
+
 function yamlProblem(source: string, error: YAMLError, lines: LineCounter): string {
   const { line, col } = lines.linePos(error.pos[0]);
-  const reason = error.code === 'MULTIPLE_DOCS' ? 'only one YAML document is allowed' : error.message;
-  return `${source}:${line}:${col}: invalid YAML: ${reason}`;
+  return `${source}:${line}:${col}: invalid YAML: ${YAML_PROBLEMS[error.code] ?? 'the parser failed'}`;
+}
+
+/** What went wrong converting a parsed document, in words of our own (the library's quote the alias's name). */
+function conversionProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (message.startsWith('Unresolved alias')) return 'an alias (*name) refers to no anchor; a value that starts with * must be quoted';
+  if (message.includes('alias count')) return YAML_PROBLEMS.RESOURCE_EXHAUSTION;
+  return 'the document cannot be converted';
 }
 
 function parseYaml(text: string, source: string): unknown {
@@ -93,8 +128,8 @@ function parseYaml(text: string, source: string): unknown {
     tree = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (err instanceof SentinelError) throw err;
-    // Unresolved aliases, alias bombs and the like surface while converting; the message names no value.
-    fail('CS_ERR_CONFIG_INVALID', [`${source}: invalid YAML: ${(err as Error).message}`]);
+    // Unresolved aliases, alias bombs and the like surface while converting.
+    fail('CS_ERR_CONFIG_INVALID', [`${source}: invalid YAML: ${conversionProblem(err)}`]);
   }
   if (tree === null || tree === undefined) {
     fail('CS_ERR_CONFIG_INVALID', [`${source}: the file is empty; at least "clusters" is required`]);

@@ -109,16 +109,19 @@ function messageFor(issue: RawIssue, knownKeys: WeakMap<object, string[]>): stri
   }
 }
 
+const SECRET_KEYS = new Set(['password', 'token', 'bearerToken', 'key']);
+
 function toConfigIssues(issues: readonly z.core.$ZodIssue[], knownKeys: WeakMap<object, string[]>): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
     if (issue.code !== 'unrecognized_keys') return [{ path: issue.path, message: issue.message }];
     const known = knownKeys.get(issue.keys) ?? [];
+    const holdsSecret = known.some((key) => SECRET_KEYS.has(key));
     return issue.keys.map((key) => {
       const suggestion = suggestKey(key, known);
-      return {
-        path: [...issue.path, key],
-        message: suggestion === undefined ? 'unknown key' : `unknown key (did you mean ${suggestion}?)`,
-      };
+      if (suggestion !== undefined) return { path: [...issue.path, key], message: `unknown key (did you mean ${suggestion}?)` };
+      // `{ password: ,s3cr3t }` makes the password a key: beside a secret, a key unlike any known one is not named.
+      if (holdsSecret) return { path: issue.path, message: 'an unknown key (not named: beside a secret it may be a misplaced value)' };
+      return { path: [...issue.path, key], message: 'unknown key' };
     });
   });
 }

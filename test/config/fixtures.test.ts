@@ -130,11 +130,11 @@ const INVALID: ReadonlyArray<readonly [string, readonly string[]]> = [
     'invalid-unterminated-env-var.yaml: clusters[0].basicAuth.password: unterminated "${": write ${NAME}, or $$ for a literal dollar',
   ]],
   ['invalid-yaml-syntax.yaml', [
-    'invalid-yaml-syntax.yaml:4:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    'invalid-yaml-syntax.yaml:4:1: invalid YAML: bad indentation, or a [ or { that is not closed',
   ]],
-  ['invalid-yaml-bad-indentation.yaml', ['invalid-yaml-bad-indentation.yaml:3:1: invalid YAML: Sequence item without - indicator']],
+  ['invalid-yaml-bad-indentation.yaml', ['invalid-yaml-bad-indentation.yaml:3:1: invalid YAML: a character is missing here: a closing quote or bracket, or the - of a sequence item']],
   ['invalid-yaml-duplicate-key.yaml', [
-    'invalid-yaml-duplicate-key.yaml:4:5: invalid YAML: Map keys must be unique',
+    'invalid-yaml-duplicate-key.yaml:4:5: invalid YAML: a key appears twice (map keys must be unique)',
   ]],
   ['invalid-yaml-two-documents.yaml', [
     'invalid-yaml-two-documents.yaml:4:1: invalid YAML: only one YAML document is allowed',

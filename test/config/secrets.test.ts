@@ -121,6 +121,25 @@ web:
   });
 });
 
+describe('an inline secret the YAML parser stops at', () => {
+  // Unquoted, a password that starts with one of YAML's indicators breaks the parse; the parser's own messages
+  // quoted it ("Unresolved alias …: <password>", "Unresolved tag: !<password>"), and they reached logs, --config.check
+  // output and the body of a failed POST /-/reload.
+  const leads = ['*', '!', '&', '@', '`', '%', '|', '>', '"', "'", '[', '{', '? ', '- ', ',', '#x'];
+  it.each(leads)('never appears in the message when it starts with %j', async (lead) => {
+    const text = `clusters:\n  - name: a\n    url: http://a:8083\n    basicAuth: { username: admin, password: ${lead}${MARKER} }\n`;
+    const block = `clusters:\n  - name: a\n    url: http://a:8083\n    basicAuth:\n      username: admin\n      password: ${lead}${MARKER}\n`;
+    for (const config of [text, block]) {
+      const outcome = await load(config).then(
+        () => 'loaded',
+        (error: unknown) => (error as Error).message,
+      );
+      expect(outcome).not.toContain(MARKER);
+      expect(outcome).not.toContain(MARKER.slice(1));
+    }
+  });
+});
+
 describe('Secret', () => {
   it('has no enumerable state and prints redacted', () => {
     expect(new Secret('a').reveal()).toBe('a');

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const CASES: Array<[string, () => string, RegExp]> = [
   ['invalid YAML', () => `${good()}restart: [unclosed\n`, /sentinel\.yaml:\d+:\d+: invalid YAML/],
-  ['a duplicate key', () => `${good()}restart:\n  enabled: false\n`, /invalid YAML: Map keys must be unique/],
+  ['a duplicate key', () => `${good()}restart:\n  enabled: false\n`, /invalid YAML: a key appears twice \(map keys must be unique\)/],
   ['an unknown key', () => good().replace('pollInterval', 'pollIntervall'), /clusters\[0\]\.pollIntervall: unknown key/],
   ['a wrong type', () => good().replace('enabled: true', 'enabled: "yes"'), /restart\.enabled: expected true or false, got a string/],
   ['a bad duration', () => good().replace('5s', 'soon'), /clusters\[0\]\.pollInterval: invalid duration/],
