@@ -43,7 +43,7 @@ export function isSentinelError(err: unknown, code?: ErrorCode): err is Sentinel
 }
 
 // Kafka Connect REST errors. Messages name the cluster, endpoint, worker and status, and at most Connect's own
-// (truncated) `message`: never a credential or any other part of a response body.
+// `message` when it is one of Connect's known texts: never a credential or any other part of a response body.
 
 const MAX_CONNECT_MESSAGE_LENGTH = 300;
 
@@ -55,13 +55,37 @@ function truncateMessage(message: string): string {
   return message.length > MAX_CONNECT_MESSAGE_LENGTH ? `${message.slice(0, MAX_CONNECT_MESSAGE_LENGTH)}…` : message;
 }
 
+// Connect's own texts for the answers a poller and restarter meet (docs/connect-rest-api.md §4). Any other message
+// may quote what Connect was given, such as an Authorization header or a connector config value, so it is withheld.
+const KNOWN_CONNECT_MESSAGES: readonly RegExp[] = [
+  /^HTTP \d{3} [A-Za-z ]+$/,
+  /^Connector \S.* (not found|already exists)$/,
+  /^(No status found for|Status for) (connector|task) \S.*( not found)?$/,
+  /^Unknown (connector|task):? \S/,
+  /^Task \S.* not found$/,
+  /^Cannot complete request (momentarily due to|because of) [^:]*$/,
+  /^Request cannot be completed because a rebalance is expected$/,
+  /^Request timed out(\. The (worker is currently|last operation the worker completed was) .*)?$/,
+  /^Topic tracking is disabled\.$/,
+  /^Connectors must be in the STOPPED state before their offsets can be modified\./,
+];
+// A forwarded request's failure ends with the exception's text: only the fixed part is kept.
+const FORWARD_FAILURE = 'IO Error trying to forward REST request';
+
+/** Connect's message when it is one of Connect's known texts (truncated); otherwise a note that it was withheld. */
+export function cleanConnectMessage(message: string): string {
+  if (message.startsWith(FORWARD_FAILURE)) return `${FORWARD_FAILURE} (details withheld)`;
+  if (KNOWN_CONNECT_MESSAGES.some((known) => known.test(message))) return truncateMessage(message);
+  return "(Connect's message withheld: it is not one of Connect's known texts and may quote a secret)";
+}
+
 /** Connect answered with a status the caller did not expect (including a 3xx, which is never followed). */
 export class ConnectHttpError extends SentinelError {
   readonly context: ConnectRequestContext;
   readonly status: number;
   /** `error_code` from a Connect JSON error body; undefined when the body was not one (HTML, plain text). */
   readonly errorCode: number | undefined;
-  /** `message` from a Connect JSON error body; Connect itself sends null for some exceptions. */
+  /** `message` from a Connect JSON error body, cleaned (cleanConnectMessage); Connect itself sends null for some exceptions. */
   readonly connectMessage: string | null;
   /** 409 (rebalance) and 5xx are worth retrying later; other statuses will not change by themselves. */
   readonly retriable: boolean;
@@ -70,13 +94,14 @@ export class ConnectHttpError extends SentinelError {
     details: { status: number; errorCode?: number; connectMessage: string | null },
   ) {
     const redirect = details.status >= 300 && details.status < 400 ? ' (redirects are not followed)' : '';
-    const said = details.connectMessage === null ? '' : `: ${truncateMessage(details.connectMessage)}`;
+    const connectMessage = details.connectMessage === null ? null : cleanConnectMessage(details.connectMessage);
+    const said = connectMessage === null ? '' : `: ${connectMessage}`;
     super('CS_ERR_CONNECT_HTTP', `${describeRequest(context)} answered HTTP ${details.status}${redirect}${said}`);
     this.name = 'ConnectHttpError';
     this.context = context;
     this.status = details.status;
     this.errorCode = details.errorCode;
-    this.connectMessage = details.connectMessage;
+    this.connectMessage = connectMessage;
     this.retriable = details.status === 409 || details.status >= 500;
   }
 }

@@ -144,6 +144,34 @@ describe('executeDecisions', () => {
     expect(levels).toEqual(Array(3).fill(result === 'retry' || result === 'failed' ? 40 : 30));
   });
 
+  it.each([
+    ['a 401 that echoes the Authorization header', 401, 'Credentials Basic YWRtaW46aHVudGVyMg== rejected for admin:hunter2'],
+    ['a 500 that quotes a connector config value', 500, 'Invalid value connection.password=hunter2 for configuration'],
+    ['a relayed forward failure', 500, 'IO Error trying to forward REST request: password=hunter2 at http://admin:hunter2@w2'],
+  ])("keeps Connect's message out of outcomes and logs when it may quote a secret: %s", async (_, status, message) => {
+    const { api } = fakeApi({ connector: () => http(status, message) });
+    const log = captureLogger();
+    const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics: fakeMetrics() });
+    expect(outcomes.map((outcome) => outcome.message).join('\n')).not.toContain('hunter2');
+    expect(JSON.stringify(log.lines())).not.toContain('hunter2');
+    expect(outcomes[0]?.message).toContain(`answered HTTP ${status}`);
+  });
+
+  it("keeps Connect's known texts, which say what happened", () => {
+    for (const known of [
+      'Request timed out',
+      'Request timed out. The worker is currently ticking the herder, which began at 2024-10-25T10:00:00Z.',
+      'Cannot complete request because of a conflicting operation (e.g. worker rebalance)',
+      'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)',
+      'Unknown connector: orders',
+      'Unknown task: orders-5',
+      'HTTP 404 Not Found',
+    ]) {
+      expect(http(409, known).message).toContain(`: ${known}`);
+    }
+    expect(http(500, 'IO Error trying to forward REST request: java.net.ConnectException').connectMessage).toBe('IO Error trying to forward REST request (details withheld)');
+  });
+
   it('reports a failed task restart per task and goes on with the others', async () => {
     const status = connectorStatus('orders', 'running', ['failed', 'failed']);
     const { api } = fakeApi({ connector: () => ({ kind: 'connector-only' }), task: (_, task) => (task === 0 ? http(404, 'Unknown task: orders-0') : undefined) });
