@@ -2,6 +2,7 @@
 // directory), wraps secrets, and freezes the result. Every unreadable file is reported with its key path.
 
 import { resolve as resolvePath } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { ConfigIssue, KeyPath } from './issues.ts';
 import {
   DEFAULT_DATA_DIR,
@@ -32,6 +33,21 @@ const PEM_MARKERS: Record<Exclude<FileKind, 'secret'>, RegExp> = {
   certificate: /-----BEGIN CERTIFICATE-----/,
   'private key': /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
 };
+
+/**
+ * Loads a certificate and key exactly as the HTTPS server will at start, so that a check that passes means a start
+ * that does. Says OpenSSL's reason (e.g. "key values mismatch"), which names no key material.
+ */
+function keyPairProblem(cert: string, key: Secret): string | undefined {
+  try {
+    createSecureContext({ cert, key: key.reveal() });
+    return undefined;
+  } catch (err) {
+    const { reason, code } = err as { reason?: unknown; code?: unknown };
+    const why = typeof reason === 'string' ? reason : typeof code === 'string' ? code : 'not a usable key';
+    return `does not load as a key pair with the certificate: ${why}`;
+  }
+}
 
 /** The OS reason a read failed (`ENOENT`, `EACCES`, …); never the error's message, which may quote content. */
 export function readFailureReason(err: unknown): string {
@@ -98,21 +114,26 @@ async function resolveCluster(
   const { tls } = cluster;
   const certificate = (file: string | undefined, key: string) =>
     file === undefined ? undefined : files.read(file, [...path, 'tls', key], 'certificate');
+  const clientTls =
+    tls === undefined
+      ? undefined
+      : {
+          ca: await certificate(tls.caFile, 'caFile'),
+          cert: await certificate(tls.certFile, 'certFile'),
+          key: await secretPem(files, tls.keyFile, [...path, 'tls', 'keyFile']),
+          insecureSkipVerify: tls.insecureSkipVerify,
+          serverName: tls.serverName,
+        };
+  if (clientTls?.cert !== undefined && clientTls.key !== undefined) {
+    const problem = keyPairProblem(clientTls.cert, clientTls.key);
+    if (problem !== undefined) files.issues.push({ path: [...path, 'tls', 'keyFile'], message: problem });
+  }
   return {
     name: cluster.name,
     urls: cluster.url,
     basicAuth: await files.basicAuth(cluster.basicAuth, [...path, 'basicAuth']),
     bearerToken: await files.secret(cluster.bearerTokenFile, [...path, 'bearerTokenFile']),
-    tls:
-      tls === undefined
-        ? undefined
-        : {
-            ca: await certificate(tls.caFile, 'caFile'),
-            cert: await certificate(tls.certFile, 'certFile'),
-            key: await secretPem(files, tls.keyFile, [...path, 'tls', 'keyFile']),
-            insecureSkipVerify: tls.insecureSkipVerify,
-            serverName: tls.serverName,
-          },
+    tls: clientTls,
     pollInterval: cluster.pollInterval,
     timeout: cluster.timeout,
     maxResponseSize: cluster.maxResponseSize,
@@ -158,6 +179,10 @@ export async function resolveConfig(
               ? undefined
               : await files.read(web.tls.clientCaFile, ['web', 'tls', 'clientCaFile'], 'certificate'),
         };
+  if (webTls !== undefined && webTls.cert !== '' && webTls.key.reveal() !== '') {
+    const problem = keyPairProblem(webTls.cert, webTls.key);
+    if (problem !== undefined) files.issues.push({ path: ['web', 'tls', 'keyFile'], message: problem });
+  }
   const config: Config = {
     clusters,
     web: {

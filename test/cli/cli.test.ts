@@ -5,11 +5,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { startSimulator, type ConnectorSpec, type Simulator } from '../../src/simulator/index.ts';
 import { promtoolCheckMetrics } from '../metrics/promtool.ts';
 import { samplesOf } from '../metrics/validator.ts';
+import { makePki } from '../security/pki.ts';
 import { valueOf } from '../service/harness.ts';
 import { DEADLINE_MS, killAll, runSentinel, startSentinel, type SentinelProcess } from './process.ts';
 
@@ -179,5 +180,68 @@ describe('command line', () => {
     expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
     sentinel.child.kill('SIGTERM');
     expect((await sentinel.exited()).code).toBe(0);
+  });
+});
+
+describe('web TLS keys are checked as start loads them', () => {
+  const pki = makePki();
+  afterAll(() => pki.remove());
+
+  const withWebTls = (url: string, keyFile: string) =>
+    `clusters:\n  - name: prod\n    url: ${url}\nweb:\n  listenAddress: 127.0.0.1:0\n  tls:\n    certFile: ${JSON.stringify(pki.path('server.pem'))}\n` +
+    `    keyFile: ${JSON.stringify(keyFile)}\ndataDir: data\n`;
+
+  it.each([
+    ['a garbage key', () => '-----BEGIN PRIVATE KEY-----\nZ2FyYmFnZQ==\n-----END PRIVATE KEY-----\n', 'unsupported'],
+    ['a key of another certificate', () => pki.read('client.key'), 'key values mismatch'],
+  ])('--config.check refuses %s, naming web.tls.keyFile', async (_, key, reason) => {
+    await writeFile(join(dir, 'web.key'), key());
+    await writeFile(join(dir, 'sentinel.yaml'), withWebTls('http://connect:8083', join(dir, 'web.key')));
+    const result = await runSentinel(['--config.file=sentinel.yaml', '--config.check'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`web.tls.keyFile: does not load as a key pair with the certificate: ${reason}`);
+  });
+
+  it('start with a mismatched key exits 1 with the reason, not an OpenSSL stack trace, and leaves no lock', async () => {
+    await writeFile(join(dir, 'web.key'), pki.read('client.key'));
+    await writeFile(join(dir, 'sentinel.yaml'), withWebTls('http://connect:8083', join(dir, 'web.key')));
+    const result = await runSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('web.tls.keyFile: does not load as a key pair with the certificate: key values mismatch');
+    expect(result.stderr).not.toContain('    at ');
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
+  });
+});
+
+describe('signals during start-up', () => {
+  /** The signals a process catches, from /proc: bit n-1 of SigCgt is signal n. */
+  async function catches(pid: number, signal: number): Promise<boolean> {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const mask = /SigCgt:\s*([0-9a-f]+)/.exec(status)?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(signal - 1))) !== 0n;
+  }
+
+  it('SIGHUP before the service has started neither ends the process nor is lost: it reloads once started', async () => {
+    const sim = await simulator();
+    await writeFile(join(dir, 'sentinel.yaml'), clusterConfig(sim.url));
+    const sentinel = startSentinel(['--config.file=sentinel.yaml'], { cwd: dir });
+    const pid = sentinel.child.pid ?? 0;
+    const started = () => sentinel.logs().some((l) => l['msg'] === 'connect-sentinel started');
+    // SIGHUP is caught as soon as the entry module runs, long before the service has started.
+    await eventually(async () => {
+      if (!(await catches(pid, 1))) throw new Error('SIGHUP not caught yet');
+    }, 'SIGHUP caught');
+    expect(started()).toBe(false);
+    let sent = 0;
+    while (!started() && sentinel.child.exitCode === null && sent < 500) {
+      sentinel.child.kill('SIGHUP');
+      sent += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await startedPort(sentinel);
+    expect(sent).toBeGreaterThan(0);
+    await sentinel.waitForLog((l) => l['msg'] === 'SIGHUP arrived during start-up; reloading the configuration now', 'the start-up reload');
+    sentinel.child.kill('SIGTERM');
+    expect(await sentinel.exited()).toEqual({ code: 0, signal: null });
   });
 });

@@ -8,8 +8,8 @@ import { isSentinelError } from '../../src/errors.ts';
 import { restartSectionSchema } from '../../src/restart/config.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/config/', import.meta.url)).replace(/\/$/, '');
-const CERT = readFileSync(`${FIXTURES}/tls/fake-cert.pem`, 'utf8');
-const KEY = readFileSync(`${FIXTURES}/tls/fake-key.pem`, 'utf8');
+const CERT = readFileSync(`${FIXTURES}/tls/test-cert.pem`, 'utf8');
+const KEY = readFileSync(`${FIXTURES}/tls/test-key.pem`, 'utf8');
 
 describe('defaults', () => {
   it('fills in every default for a minimal config', async () => {

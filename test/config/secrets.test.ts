@@ -1,5 +1,6 @@
 // A planted marker secret must not come out of the loaded config by any ordinary way of printing it.
 
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import { pino } from 'pino';
@@ -8,8 +9,11 @@ import { parseConfigText } from '../../src/config/load.ts';
 import { Secret } from '../../src/config/secret.ts';
 
 const MARKER = 'MARKER-s3cr3t-7f1c';
-const PEM_KEY = `-----BEGIN PRIVATE KEY-----\n${MARKER}\n-----END PRIVATE KEY-----\n`;
-const PEM_CERT = '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----\n';
+const TLS_FIXTURES = new URL('../fixtures/config/tls/', import.meta.url);
+// A real key pair, since the config loads it as the HTTPS server will; the marker sits before the key, where PEM
+// allows explanatory text.
+const PEM_KEY = `${MARKER}\n${readFileSync(new URL('test-key.pem', TLS_FIXTURES), 'utf8')}`;
+const PEM_CERT = readFileSync(new URL('test-cert.pem', TLS_FIXTURES), 'utf8');
 
 const FILES: Record<string, string> = {
   '/secrets/password': `${MARKER}-file\n`,

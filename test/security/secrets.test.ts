@@ -51,9 +51,9 @@ clusters:
   - name: token
     url: ${tokenServer.url}
     bearerTokenFile: connect-token
-  - name: bad-key
+  - name: client-key
     url: ${refused.replace('http:', 'https:')}
-    tls: { certFile: ${JSON.stringify(pki.path('client.pem'))}, keyFile: bad.key }
+    tls: { certFile: ${JSON.stringify(pki.path('client.pem'))}, keyFile: client.key }
 web:
   basicAuth: { username: admin, passwordFile: web-password }
   bearerTokenFile: web-token
@@ -102,14 +102,15 @@ beforeAll(async () => {
     files: {
       'connect-password': `${MARKERS.connectPassword}\n`,
       'connect-token': MARKERS.connectToken,
-      'bad.key': `-----BEGIN PRIVATE KEY-----\n${MARKERS.tlsKey}\n-----END PRIVATE KEY-----\n`,
+      // A client key that loads (the config refuses one that does not), with the marker as PEM's explanatory text.
+      'client.key': `${MARKERS.tlsKey}\n${pki.read('client.key')}`,
       'web-password': MARKERS.webPassword,
       'web-token': MARKERS.webToken,
       'api-token': MARKERS.apiToken,
     },
   });
 
-  // Polls with restarts (the restart POSTs carry the credential too), failures, 401s and a TLS context that fails.
+  // Polls with restarts (the restart POSTs carry the credential too), failures, 401s and a TLS client key in use.
   for (let poll = 0; poll < 3; poll++) {
     await service.app.pollAll();
     simulator.settle();
@@ -160,7 +161,7 @@ function leaks(text: string): string[] {
 
 describe('marker secrets never leave the process', () => {
   it('the scenario reached every place a secret could leak from', () => {
-    // Connector configs were fetched whole (?expand=info), restarts sent, 401s and a broken TLS key met.
+    // Connector configs were fetched whole (?expand=info), restarts sent, 401s met and a TLS client key used.
     expect(simulator.requests.count({ method: 'GET', path: '/connectors' })).toBeGreaterThan(0);
     expect(simulator.requests.count({ method: 'POST' })).toBeGreaterThan(0);
     expect(simulator.requests.count({ status: 401 })).toBeGreaterThan(0);
