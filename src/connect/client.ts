@@ -423,8 +423,10 @@ function looksLikeHealth(text: string): boolean {
   }
 }
 
+/** encodeURIComponent leaves `.` and `..` alone, and a URL parser removes them as dot segments: encode them too. */
 function connectorPath(connector: string): string {
-  return `/connectors/${encodeURIComponent(connector)}`;
+  const segment = connector === '.' || connector === '..' ? connector.replaceAll('.', '%2E') : encodeURIComponent(connector);
+  return `/connectors/${segment}`;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {

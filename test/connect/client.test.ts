@@ -493,6 +493,19 @@ describe('restarts', () => {
     ]);
   });
 
+  it.each(['.', '..'])('sends the restart of a connector named %j to its own path, not up a dot segment', async (name) => {
+    const worker = await server((_req, res) => {
+      res.writeHead(204).end();
+    });
+    await client({ urls: [worker.url] }).restartConnector(name, { includeTasks: true, onlyFailed: true });
+    await client({ urls: [worker.url] }).restartTask(name, 0);
+    const encoded = name.replaceAll('.', '%2E');
+    expect(worker.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST /connectors/${encoded}/restart?includeTasks=true&onlyFailed=true`,
+      `POST /connectors/${encoded}/tasks/0/restart`,
+    ]);
+  });
+
   it.each([
     { name: '204 (before 3.0, or both flags false)', status: 204 },
     { name: 'an empty 202', status: 202 },
