@@ -139,10 +139,16 @@ export async function openHistoryStore(options: HistoryStoreOptions): Promise<Hi
       loaded = recovered.history;
       hasCurrentFile = recovered.current;
     } catch (error) {
-      await lock?.release();
-      if (isSentinelError(error)) throw error;
-      const code = errorCode(error) ?? String(error);
-      throw new SentinelError('CS_ERR_STORE_IO', `restart history in ${dataDir} cannot be recovered (${code})`, { cause: error });
+      if (errorCode(isSentinelError(error) ? error.cause : error) === 'EISDIR') {
+        // A directory where the history belongs holds no history to lose: run as with an unwritable data directory.
+        writable = false;
+        logger.error({ file }, `restart history ${file} (or its backup) is a directory; auto-restart is off until it is removed`);
+      } else {
+        await lock?.release();
+        if (isSentinelError(error)) throw error;
+        const code = errorCode(error) ?? String(error);
+        throw new SentinelError('CS_ERR_STORE_IO', `restart history in ${dataDir} cannot be recovered (${code})`, { cause: error });
+      }
     }
   } else {
     logger.error({ data_dir: dataDir, code: lockProblem }, `data directory ${dataDir} is not writable (${lockProblem}); auto-restart is off until it is`);
@@ -177,6 +183,11 @@ export async function openHistoryStore(options: HistoryStoreOptions): Promise<Hi
     } catch (error) {
       await fs.unlink(temp).catch(() => undefined);
       const code = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+      if (code === 'ENOENT') {
+        // The data directory was removed: the next write creates it again and takes the lock anew.
+        lock = undefined;
+        hasCurrentFile = false;
+      }
       if (isSentinelError(error, 'CS_ERR_STORE_LOCKED')) {
         logger.error({ file }, error.message);
       } else if (writable) {

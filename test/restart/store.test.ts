@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -272,6 +272,35 @@ try {
     const error = await open({ fs }).catch((caught: unknown) => caught);
     expect(isSentinelError(error, 'CS_ERR_STORE_IO')).toBe(true);
     expect((error as Error).message).toBe(`restart history ${join(dir, HISTORY_FILE)} cannot be read (EIO)`);
+  });
+
+  it('creates the data directory and takes the lock again when the directory is removed while it runs', async () => {
+    const log = captureLogger();
+    const store = await open({}, log);
+    expect(await store.save(someHistory('a'))).toBe(true);
+    await rm(dir, { recursive: true, force: true });
+    expect(await store.save(someHistory('b'))).toBe(false);
+    expect(store.writable).toBe(false);
+    expect(await store.save(someHistory('c'))).toBe(true);
+    expect(store.writable).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([HISTORY_FILE, LOCK_FILE].sort());
+    expect(await readFile(join(dir, HISTORY_FILE), 'utf8')).toBe(encodeHistory(someHistory('c'), T0));
+    await store.close();
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
+  });
+
+  it('opens without history, like an unwritable data directory, when history.json is a directory; writes once it is gone', async () => {
+    await mkdir(join(dir, HISTORY_FILE, 'inside'), { recursive: true });
+    const log = captureLogger();
+    const store = await open({}, log);
+    expect(store.writable).toBe(false);
+    expect(await store.load()).toEqual(emptyHistory());
+    expect(log.lines().map((line) => line.msg)).toContain(`restart history ${join(dir, HISTORY_FILE)} (or its backup) is a directory; auto-restart is off until it is removed`);
+    expect(await store.save(someHistory())).toBe(false);
+    await rm(join(dir, HISTORY_FILE), { recursive: true });
+    expect(await store.save(someHistory())).toBe(true);
+    expect(store.writable).toBe(true);
+    await store.close();
   });
 
   it('resolves saves after close as failed', async () => {
