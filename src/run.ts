@@ -56,7 +56,13 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
     return 1;
   }
   if (args.configCheck) {
-    process.stdout.write(`${args.configFile ?? 'flags'}: configuration is valid (${config.current().clusters.length} cluster(s))\n`);
+    const { clusters } = config.current();
+    process.stdout.write(`${args.configFile ?? 'flags'}: configuration is valid (${clusters.length} cluster(s))\n`);
+    clusters.forEach((cluster, index) => {
+      if (cluster.tls?.insecureSkipVerify) {
+        process.stderr.write(`warning: clusters[${index}] "${cluster.name}": tls.insecureSkipVerify is on: worker certificates are not verified\n`);
+      }
+    });
     return 0;
   }
   logger = createLogger(config.current().log.level);

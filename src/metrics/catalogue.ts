@@ -192,6 +192,13 @@ export const METRICS = {
     [],
     'Unix time of the last successful configuration load or reload.',
   ),
+  tlsVerificationDisabled: selfMetric(
+    'kafka_connect_exporter_tls_verification_disabled',
+    'gauge',
+    ['connect_cluster'],
+    "1 if the cluster's worker certificates are not verified (tls.insecureSkipVerify), else 0: an impostor could answer.",
+    { stability: 'experimental' },
+  ),
   historyWritable: selfMetric(
     'kafka_connect_exporter_history_writable',
     'gauge',

@@ -43,6 +43,8 @@ export interface SelfMetrics {
   /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
   setConfigReload(successful: boolean, timestampSeconds: number): void;
   setHistoryWritable(writable: boolean): void;
+  /** Whether the cluster's worker certificates go unverified (its `tls.insecureSkipVerify`). */
+  setTlsVerificationDisabled(cluster: string, disabled: boolean): void;
   historyWriteFailure(): void;
   /** Drops the connector's series (it was deleted from Kafka Connect), so counters of gone connectors do not pile up. */
   forgetConnector(cluster: string, connector: string): Promise<void>;
@@ -111,7 +113,8 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     return text;
   };
 
-  const perCluster = [restRequests, pollErrors, restarts, restartFailures, skipped];
+  const tlsVerificationDisabled = gauge(METRICS.tlsVerificationDisabled, false);
+  const perCluster = [restRequests, pollErrors, restarts, restartFailures, skipped, tlsVerificationDisabled];
   const forget = async (matches: (labels: Partial<Record<string, string | number>>) => boolean) => {
     for (const metric of perCluster) {
       const { values } = await metric.get();
@@ -164,6 +167,11 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       changed();
       registerOnce(historyWritable);
       historyWritable.set(writable ? 1 : 0);
+    },
+    setTlsVerificationDisabled(cluster, disabled) {
+      registerOnce(tlsVerificationDisabled);
+      tlsVerificationDisabled.set({ connect_cluster: cluster }, disabled ? 1 : 0);
+      changed();
     },
     historyWriteFailure() {
       historyWriteFailures.inc();

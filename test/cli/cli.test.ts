@@ -85,6 +85,15 @@ describe('command line', () => {
     expect(result.stderr).toContain('sentinel.yaml: clusters[0].pollIntervall: unknown key (did you mean pollInterval?)');
   });
 
+  it('--config.check warns of a cluster whose worker certificates go unverified, and still exits 0', async () => {
+    await writeFile(join(dir, 'sentinel.yaml'), `${clusterConfig('https://connect:8083')}`.replace('url: https://connect:8083', 'url: https://connect:8083\n    tls: { insecureSkipVerify: true }'));
+    const result = await runSentinel(['--config.file=sentinel.yaml', '--config.check'], { cwd: dir });
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: 'warning: clusters[0] "prod": tls.insecureSkipVerify is on: worker certificates are not verified\n',
+    });
+  });
+
   it('--help prints the usage and exits 0; --version prints the version and exits 0', async () => {
     const help = await runSentinel(['--help'], { cwd: dir });
     expect(help.code).toBe(0);
