@@ -199,7 +199,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     return reply.type('text/plain; charset=utf-8').send('config reloaded\n');
   };
-  app.post('/-/reload', reload);
+  // A cross-site page can send a POST with no body or a form's content type, but no custom header and no JSON
+  // content type without the browser asking the server first (CORS preflight, which is never granted here).
+  app.post('/-/reload', async (req, reply) => {
+    const json = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+    if (!json && req.headers['x-requested-with'] === undefined) {
+      throw new SentinelError(
+        'CS_ERR_API_BAD_REQUEST',
+        'POST /-/reload needs an X-Requested-With header or a JSON content type (a cross-site form can send neither); PUT and SIGHUP reload too',
+      );
+    }
+    return reload(req, reply);
+  });
   app.put('/-/reload', reload);
   app.get('/-/reload', async (_req, reply) =>
     reply.code(405).header('allow', 'POST, PUT').type('text/plain; charset=utf-8').send('This endpoint requires a POST request.\n'),

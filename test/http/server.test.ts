@@ -121,14 +121,29 @@ describe('HTTP server', () => {
 
   it('reloads on POST and PUT, refuses GET with 405, and reports a failed reload with 500 and its reason', async () => {
     const { app, reloads } = server();
-    expect((await app.inject({ method: 'POST', url: '/-/reload' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/-/reload', headers: { 'x-requested-with': 'curl' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/-/reload', payload: {} })).statusCode).toBe(200);
     expect((await app.inject({ method: 'PUT', url: '/-/reload' })).statusCode).toBe(200);
-    expect(reloads()).toBe(2);
+    expect(reloads()).toBe(3);
     expect((await app.inject({ url: '/-/reload' })).statusCode).toBe(405);
     const failing = server({ reload: async () => { throw new SentinelError('CS_ERR_CONFIG_INVALID', 'sentinel.yaml: clusters[0].url: required'); } });
-    const res = await failing.app.inject({ method: 'POST', url: '/-/reload' });
+    const res = await failing.app.inject({ method: 'POST', url: '/-/reload', headers: { 'x-requested-with': 'curl' } });
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe('failed to reload config: sentinel.yaml: clusters[0].url: required\n');
+  });
+
+  it.each([
+    ['no body', {}, 400],
+    ['a text/plain body', { headers: { 'content-type': 'text/plain' }, payload: 'x' }, 400],
+    // fastify has no parser for forms: refused before the route, as 415.
+    ['a form', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' }, 415],
+  ])('refuses a POST /-/reload a cross-site page could send (%s), and does not reload', async (_, request, status) => {
+    const { app, reloads } = server();
+    const res = await app.inject({ method: 'POST', url: '/-/reload', ...request });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ error: 'CS_ERR_API_BAD_REQUEST' });
+    if (status === 400) expect(res.json().message).toContain('needs an X-Requested-With header or a JSON content type');
+    expect(reloads()).toBe(0);
   });
 
   it('serves status with failures and traces, filtered by cluster and state', async () => {

@@ -139,11 +139,11 @@ beforeAll(async () => {
 
   // A reload that fails next to the secrets keeps the config, and its message quotes none of them.
   await service.writeConfig(`${configText(refused)}  unknownKey: ${MARKERS.connectPassword}\n`);
-  await call('POST', '/-/reload', web);
+  await call('POST', '/-/reload', { ...web, 'x-requested-with': 'test' });
   await service.writeConfig(configText(refused).replace(`password: ${MARKERS.wrongPassword} }`, `password: ${MARKERS.wrongPassword}, passwordFile: connect-password }`));
-  await call('POST', '/-/reload', web);
+  await call('POST', '/-/reload', { ...web, 'x-requested-with': 'test' });
   await service.writeConfig(configText(refused).replace(`url: ${tokenServer.url}`, `url: http://admin:${MARKERS.connectPassword}@127.0.0.1:1`));
-  await call('POST', '/-/reload', web);
+  await call('POST', '/-/reload', { ...web, 'x-requested-with': 'test' });
   await service.app.pollAll();
 }, 60_000);
 

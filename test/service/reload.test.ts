@@ -15,7 +15,7 @@ const FLEET: ConnectorSpec[] = [
 const RESTART = { enabled: true, defaults: { backoff: { initial: '5m', jitter: 0 } } };
 
 async function reloadOverHttp(service: Service): Promise<{ status: number; body: string }> {
-  const response = await service.inject({ method: 'POST', url: '/-/reload' });
+  const response = await service.inject({ method: 'POST', url: '/-/reload', headers: { 'x-requested-with': 'test' } });
   return { status: response.statusCode, body: response.body };
 }
 
