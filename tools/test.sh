@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs every test: installs the Debian packages the tests need when they are missing,
-# Node 24 and the npm dependencies (npm ci), then runs `npm test` and ends with the line `N passed, N failed`.
+# Node 24 and the npm dependencies (npm ci), the Kafka versions of the real-Kafka tier (Maven), then runs `npm test`
+# and ends with the line `N passed, N failed`.
 # Run it as root, or as a user who may run apt-get through sudo. `.ci/run` calls exactly this.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ TOOLS=(
   prometheus:prometheus promtool:prometheus
   prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager
   openssl:openssl chromium:chromium
+  java:openjdk-17-jdk-headless javac:openjdk-17-jdk-headless keytool:openjdk-17-jdk-headless mvn:maven
   npm:npm
 )
 missing=()
@@ -36,6 +38,9 @@ fi
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || fail_setup "npm ci failed"
 fi
+
+# The real-Kafka tier: each Kafka version from Maven Central (cached in ~/.m2) and the fault plugin compiled for it.
+node_modules/.bin/node tools/kafka/install.ts || fail_setup "fetching Kafka with Maven failed"
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

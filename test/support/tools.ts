@@ -13,6 +13,7 @@ const PACKAGES = {
   openssl: 'openssl',
   java: 'openjdk-17-jdk-headless',
   javac: 'openjdk-17-jdk-headless',
+  keytool: 'openjdk-17-jdk-headless',
   mvn: 'maven',
 } as const;
 

@@ -1,0 +1,222 @@
+// Real Kafka Connect is the reference: a KRaft broker and Connect workers of each version in KAFKA_VERSIONS run as JVMs
+// on loopback (tools/kafka/launcher.ts), configured as Charmed Kafka Connect is (HTTPS, basic auth, `admin`), with a
+// plain-HTTP cluster beside it. connect-sentinel watches them in-process on real time, and every assertion is made
+// through its /metrics and /api/v1/*, and through Connect's own REST answers. One cluster per version is shared by
+// the scenarios, each on connectors of its own.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KAFKA_VERSIONS, makeConnectTls, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
+import { samplesOf } from '../metrics/validator.ts';
+import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
+import { select, valueOf } from '../service/harness.ts';
+import { refusedUrl } from '../support/network.ts';
+import { tool } from '../support/tools.ts';
+
+const PASSWORD = 'admin-secret-for-tests';
+const FAULT_SOURCE = 'connect.sentinel.fault.FaultSourceConnector';
+/** Long enough for a JVM on a busy 2-core machine; every wait is on a condition, never a fixed sleep. */
+const WAIT_MS = 90_000;
+
+describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS }, (version) => {
+  let kafka: RealKafka;
+  let charmed: ConnectCluster;
+  let plain: ConnectCluster;
+  let sentinel: LiveSentinel;
+  let stateDir: string;
+  let sinkDir: string;
+
+  beforeAll(async () => {
+    tool('java');
+    tool('mvn');
+    const dir = await mkdtemp(join(tmpdir(), `connect-sentinel-real-${version}-`));
+    stateDir = join(dir, 'fault-state');
+    sinkDir = join(dir, 'sink-out');
+    const tls = await makeConnectTls(dir);
+    kafka = await startRealKafka(
+      version,
+      [
+        { name: 'charmed', workers: 2, tls, basicAuth: { username: 'admin', password: PASSWORD }, rebalanceDelayMs: 5000 },
+        { name: 'plain', workers: 1 },
+      ],
+      dir,
+    );
+    [charmed, plain] = kafka.clusters as [ConnectCluster, ConnectCluster];
+    await writeFile(join(dir, 'ca.pem'), tls.caPem);
+    await writeFile(join(dir, 'password'), PASSWORD);
+    await writeFile(join(dir, 'wrong-password'), 'not-the-password');
+    const [first, second] = charmed.workers.map((worker) => worker.url) as [string, string];
+    const auth = (file: string) => ({ username: 'admin', passwordFile: join(dir, file) });
+    sentinel = await startLiveSentinel({
+      clusters: [
+        { name: 'charmed', url: [first, second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
+        { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s' },
+        { name: 'wrong-password', url: first, basicAuth: auth('wrong-password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
+        { name: 'wrong-ca', url: first, basicAuth: auth('password'), tls: { caFile: join(dir, 'other-ca.pem') }, pollInterval: '1s' },
+        { name: 'failover', url: [(await refusedUrl()).replace('http:', 'https:'), second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
+      ],
+      restart: {
+        enabled: true,
+        defaults: { backoff: { initial: '2s', multiplier: 2, max: '8s', jitter: 0 }, budget: { maxRestarts: 3, window: '1h' } },
+        recovery: { healthyPolls: 2 },
+      },
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await sentinel?.close();
+    await kafka?.stop();
+    if (kafka) await rm(kafka.dir, { recursive: true, force: true });
+  }, 120_000);
+
+  async function scrape() {
+    const response = await fetch(`http://${sentinel.address}/metrics`);
+    return samplesOf(await response.text());
+  }
+
+  /** Waits until connect-sentinel's /metrics satisfy `check`, which returns a value or undefined. */
+  function metricsUntil<T>(what: string, check: (samples: Awaited<ReturnType<typeof scrape>>) => T | undefined): Promise<T> {
+    return waitFor(what, async () => check(await scrape()), WAIT_MS);
+  }
+
+  const stateOf = (samples: Awaited<ReturnType<typeof scrape>>, family: string, labels: Record<string, string>) =>
+    select(samples, family, labels).find((sample) => sample.value === '1')?.labels['state'];
+
+  async function create(cluster: ConnectCluster, name: string, config: Record<string, string>): Promise<void> {
+    const answer = await cluster.rest('PUT', `/connectors/${name}/config`, { 'tasks.max': '1', ...config });
+    expect([200, 201], answer.text).toContain(answer.status);
+  }
+
+  async function connectStatus(cluster: ConnectCluster, name: string): Promise<{ connector: { state: string }; tasks: Array<{ id: number; state: string; trace?: string }> }> {
+    return (await cluster.rest('GET', `/connectors/${name}/status`)).body as never;
+  }
+
+  async function restartsOf(connector: string, cluster = 'charmed'): Promise<Array<{ task: number | null; attempt: number; recentRestarts: number; exhausted: boolean; lastDecision: { reason: string; rule: string | null } | null; lastOutcome: { result: string } | null }>> {
+    const response = await fetch(`http://${sentinel.address}/api/v1/restarts?cluster=${cluster}&connector=${encodeURIComponent(connector)}`);
+    return ((await response.json()) as { targets: never[] }).targets;
+  }
+
+  it('polls both clusters with one request each, over HTTPS with basic auth and over plain HTTP', async () => {
+    const samples = await metricsUntil('both clusters up', (s) =>
+      valueOf(s, 'kafka_connect_up', { connect_cluster: 'charmed' }) === 1 && valueOf(s, 'kafka_connect_up', { connect_cluster: 'plain' }) === 1 ? s : undefined,
+    );
+    expect(select(samples, 'kafka_connect_cluster_info', { connect_cluster: 'charmed' })[0]?.labels['version']).toBe(version);
+    expect(select(samples, 'kafka_connect_exporter_rest_requests_total', { connect_cluster: 'charmed', endpoint: 'connectors', code: '200' }).length).toBe(1);
+  });
+
+  it('refuses a wrong password and a CA that did not sign the workers, and fails over from a worker that is down', async () => {
+    await metricsUntil('the access clusters polled', (s) =>
+      valueOf(s, 'kafka_connect_up', { connect_cluster: 'failover' }) === 1 &&
+      valueOf(s, 'kafka_connect_up', { connect_cluster: 'wrong-password' }) === 0 &&
+      valueOf(s, 'kafka_connect_up', { connect_cluster: 'wrong-ca' }) === 0
+        ? true
+        : undefined,
+    );
+    const samples = await scrape();
+    expect(valueOf(samples, 'kafka_connect_exporter_rest_requests_total', { connect_cluster: 'wrong-password', endpoint: 'connectors', code: '401' })).toBeGreaterThan(0);
+    expect(select(samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'wrong-password', reason: 'http' })).toHaveLength(1);
+    expect(select(samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'wrong-ca', reason: 'unreachable' })).toHaveLength(1);
+  });
+
+  it('reports RUNNING, PAUSED and STOPPED connectors and their tasks as Connect does, and leaves them alone', async () => {
+    for (const name of ['states-running', 'states-paused', 'states-stopped']) await create(charmed, name, { 'connector.class': FAULT_SOURCE });
+    await waitFor('the connectors to run', async () => ((await connectStatus(charmed, 'states-stopped')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
+    expect((await charmed.rest('PUT', '/connectors/states-paused/pause')).status).toBe(202);
+    expect((await charmed.rest('PUT', '/connectors/states-stopped/stop')).status).toBe(204);
+    // Creating connectors rebalances the two workers: a task can be UNASSIGNED for a moment.
+    const samples = await metricsUntil('running, paused and stopped states', (s) =>
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-running', task: '0' }) === 'running' &&
+      stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-paused' }) === 'paused' &&
+      stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-stopped' }) === 'stopped'
+        ? s
+        : undefined,
+    );
+    expect(stateOf(samples, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-running' })).toBe('running');
+    expect(stateOf(samples, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-running', task: '0' })).toBe('running');
+    expect(stateOf(samples, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-paused', task: '0' })).toBe('paused');
+    // A stopped connector has no tasks at all.
+    expect(select(samples, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-stopped' })).toEqual([]);
+    for (const connector of ['states-running', 'states-paused', 'states-stopped']) expect(await restartsOf(connector)).toEqual([]);
+  });
+
+  it('exports a failed task with the exception and root cause of its real trace, and restarts it until its budget runs out', async () => {
+    await create(charmed, 'db-source', {
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': 'fail-at-start',
+      'fault.exception': 'org.apache.kafka.connect.errors.ConnectException',
+      'fault.message': 'cannot reach the orders database',
+      'fault.causes': 'java.sql.SQLException:Connection refused',
+    });
+    const samples = await metricsUntil('the failure info', (s) =>
+      select(s, 'kafka_connect_task_failure_info', { connect_cluster: 'charmed', connector: 'db-source', task: '0' }).length === 1 ? s : undefined,
+    );
+    expect(select(samples, 'kafka_connect_task_failure_info', { connector: 'db-source' })[0]?.labels).toMatchObject({
+      exception: 'org.apache.kafka.connect.errors.ConnectException',
+      root_cause: 'java.sql.SQLException',
+    });
+    // Read between restarts: a task being restarted has no trace.
+    const trace = await waitFor('a FAILED status with its trace', async () => (await connectStatus(charmed, 'db-source')).tasks[0]?.trace, WAIT_MS);
+    expect(trace).toContain('Caused by: java.sql.SQLException: Connection refused');
+    // Backoff 2s, 4s, 8s: three restarts, then the budget is spent and automation gives up.
+    await metricsUntil('the budget to run out', (s) =>
+      valueOf(s, 'kafka_connect_autorestart_exhausted', { connect_cluster: 'charmed', connector: 'db-source', task: '0' }) === 1 ? true : undefined,
+    );
+    const [target] = await restartsOf('db-source').then((targets) => targets.filter((t) => t.task === 0));
+    expect(target).toMatchObject({ attempt: 3, recentRestarts: 3, exhausted: true, lastDecision: { reason: 'budget_exhausted' } });
+  });
+
+  it('restarts a transient failure with the real restart call, and the task runs again', async () => {
+    // On the one-worker cluster: no rebalance moves (and so restarts) the task behind connect-sentinel's back.
+    await create(plain, 'transient-source', {
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': 'fail-at-start',
+      'fault.fail.first': '1',
+      'fault.state.dir': stateDir,
+      'fault.exception': 'org.apache.kafka.connect.errors.RetriableException',
+      'fault.message': 'leader not available yet',
+    });
+    await waitFor('the task to run again', async () => ((await connectStatus(plain, 'transient-source')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS).catch(
+      async (err: unknown) => {
+        throw new Error(`${String(err)}\nconnect-sentinel's restarts: ${JSON.stringify(await restartsOf('transient-source', 'plain'))}`);
+      },
+    );
+    const samples = await metricsUntil('RUNNING in the metrics', (s) =>
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'transient-source', task: '0' }) === 'running' ? s : undefined,
+    );
+    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'plain', connector: 'transient-source', task: '0' })).toBe(1);
+    const [target] = await restartsOf('transient-source', 'plain').then((targets) => targets.filter((t) => t.task === 0));
+    expect(target).toMatchObject({ attempt: 1, lastOutcome: { result: 'restarted' } });
+  });
+
+  it('never restarts a task that failed with a ConfigException, and says it gave up', async () => {
+    await create(charmed, 'misconfigured-source', {
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': 'fail-at-start',
+      'fault.exception': 'org.apache.kafka.common.config.ConfigException',
+      'fault.message': 'Missing required configuration "connection.url" which has no default value.',
+    });
+    await metricsUntil('gave up', (s) =>
+      valueOf(s, 'kafka_connect_autorestart_exhausted', { connect_cluster: 'charmed', connector: 'misconfigured-source', task: '0' }) === 1 ? true : undefined,
+    );
+    const [target] = await restartsOf('misconfigured-source').then((targets) => targets.filter((t) => t.task === 0));
+    expect(target).toMatchObject({ attempt: 0, recentRestarts: 0, lastDecision: { reason: 'policy_never' } });
+    expect(valueOf(await scrape(), 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'charmed', connector: 'misconfigured-source', task: '0' }) ?? 0).toBe(0);
+  });
+
+  it('a FileStreamSink writing into a directory that does not exist fails; once the directory exists, a restart heals it', async () => {
+    await create(charmed, 'file-sink', {
+      'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+      topics: 'file-sink-input',
+      file: join(sinkDir, 'out.txt'),
+    });
+    await metricsUntil('the sink to fail', (s) =>
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'file-sink', task: '0' }) === 'failed' ? true : undefined,
+    );
+    await mkdir(sinkDir, { recursive: true });
+    await waitFor('the sink to run', async () => ((await connectStatus(charmed, 'file-sink')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
+    const [target] = await restartsOf('file-sink').then((targets) => targets.filter((t) => t.task === 0));
+    expect(target?.lastOutcome?.result).toBe('restarted');
+  });
+});

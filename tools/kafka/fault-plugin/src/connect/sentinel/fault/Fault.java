@@ -1,0 +1,116 @@
+package connect.sentinel.fault;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+
+/**
+ * What a fault-injecting task does, read from its connector's config. Every key is optional:
+ *
+ * <ul>
+ *   <li>{@code fault.mode}: {@code run} (default), {@code fail-at-start}, {@code fail-after-ms}, {@code fail-after-records},
+ *       {@code hang-in-start}, {@code hang-in-stop};
+ *   <li>{@code fault.after.ms}, {@code fault.after.records}: when the {@code fail-after-*} modes fail;
+ *   <li>{@code fault.fail.first}: fail only the first K starts of each task, then run (needs {@code fault.state.dir},
+ *       where the starts are counted, so that the count survives a task moving to another worker);
+ *   <li>{@code fault.exception}: the class thrown (default {@code org.apache.kafka.connect.errors.ConnectException}),
+ *       {@code fault.message}: its message;
+ *   <li>{@code fault.causes}: the cause chain, {@code class:message} entries separated by {@code |}, outermost first,
+ *       so that traces carry real {@code Caused by:} lines;
+ *   <li>{@code fault.connector}: {@code fail} makes the connector itself fail in start().
+ * </ul>
+ */
+final class Fault {
+  static final ConfigDef CONFIG = new ConfigDef()
+      .define("fault.mode", ConfigDef.Type.STRING, "run", ConfigDef.Importance.LOW, "run, fail-at-start, fail-after-ms, fail-after-records, hang-in-start, hang-in-stop")
+      .define("fault.after.ms", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-ms")
+      .define("fault.after.records", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-records")
+      .define("fault.fail.first", ConfigDef.Type.INT, -1, ConfigDef.Importance.LOW, "fail only the first K starts (-1: every start)")
+      .define("fault.state.dir", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "where starts are counted")
+      .define("fault.exception", ConfigDef.Type.STRING, "org.apache.kafka.connect.errors.ConnectException", ConfigDef.Importance.LOW, "class thrown")
+      .define("fault.message", ConfigDef.Type.STRING, "injected fault", ConfigDef.Importance.LOW, "its message")
+      .define("fault.causes", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "class:message|class:message, outermost first")
+      .define("fault.connector", ConfigDef.Type.STRING, "run", ConfigDef.Importance.LOW, "run or fail")
+      .define("topic", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "where the source task writes one record per poll");
+
+  final String mode;
+  final long afterMs;
+  final long afterRecords;
+  private final int failFirst;
+  private final String stateDir;
+  private final String exception;
+  private final String message;
+  private final String causes;
+  final boolean connectorFails;
+  final String topic;
+
+  Fault(Map<String, String> props) {
+    Map<String, Object> values = CONFIG.parse(props);
+    mode = (String) values.get("fault.mode");
+    afterMs = (Long) values.get("fault.after.ms");
+    afterRecords = (Long) values.get("fault.after.records");
+    failFirst = (Integer) values.get("fault.fail.first");
+    stateDir = (String) values.get("fault.state.dir");
+    exception = (String) values.get("fault.exception");
+    message = (String) values.get("fault.message");
+    causes = (String) values.get("fault.causes");
+    connectorFails = "fail".equals(values.get("fault.connector"));
+    topic = (String) values.get("topic");
+  }
+
+  /** Counts this start of the task; true when this start is one that fails. */
+  boolean thisStartFails(String connector, int task) {
+    if (failFirst < 0) return true;
+    Path file = Path.of(stateDir, connector + "-" + task + ".starts");
+    try {
+      Files.createDirectories(file.getParent());
+      int starts = Files.exists(file) ? Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).trim()) : 0;
+      Files.writeString(file, Integer.toString(starts + 1), StandardCharsets.UTF_8);
+      return starts < failFirst;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot count starts in " + file, e);
+    }
+  }
+
+  /** The configured exception with its cause chain; unchecked, or wrapped in nothing when it is checked. */
+  RuntimeException toThrow() {
+    Throwable cause = null;
+    if (!causes.isEmpty()) {
+      String[] chain = causes.split("\\|");
+      for (int i = chain.length - 1; i >= 0; i--) {
+        int colon = chain[i].indexOf(':');
+        Throwable next = instantiate(colon < 0 ? chain[i] : chain[i].substring(0, colon), colon < 0 ? "" : chain[i].substring(colon + 1));
+        if (cause != null) next.initCause(cause);
+        cause = next;
+      }
+    }
+    Throwable top = instantiate(exception, message);
+    if (cause != null) top.initCause(cause);
+    return top instanceof RuntimeException ? (RuntimeException) top : new org.apache.kafka.connect.errors.ConnectException(top);
+  }
+
+  private static Throwable instantiate(String className, String text) {
+    try {
+      Constructor<?> constructor = Class.forName(className).getConstructor(String.class);
+      return (Throwable) constructor.newInstance(text);
+    } catch (ReflectiveOperationException e) {
+      return new IllegalArgumentException("cannot make " + className + ": " + e);
+    }
+  }
+
+  static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void hangForever() {
+    while (true) sleepQuietly(60_000);
+  }
+}
