@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_VERSIONS, makeConnectTls, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
+import { startMonitoringStack } from '../monitoring/harness.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
 import { refusedUrl } from '../support/network.ts';
@@ -89,7 +90,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect([200, 201], answer.text).toContain(answer.status);
   }
 
-  async function connectStatus(cluster: ConnectCluster, name: string): Promise<{ connector: { state: string }; tasks: Array<{ id: number; state: string; trace?: string }> }> {
+  async function connectStatus(cluster: ConnectCluster, name: string): Promise<{ connector: { state: string }; tasks: Array<{ id: number; state: string; worker_id: string; trace?: string }> }> {
     return (await cluster.rest('GET', `/connectors/${name}/status`)).body as never;
   }
 
@@ -125,11 +126,14 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await waitFor('the connectors to run', async () => ((await connectStatus(charmed, 'states-stopped')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
     expect((await charmed.rest('PUT', '/connectors/states-paused/pause')).status).toBe(202);
     expect((await charmed.rest('PUT', '/connectors/states-stopped/stop')).status).toBe(204);
-    // Creating connectors rebalances the two workers: a task can be UNASSIGNED for a moment.
+    // Creating connectors rebalances the two workers, and the status topic catches up: a task can be UNASSIGNED for
+    // a moment, and a stopped connector's task can still show until its removal is written. Wait for the end state.
     const samples = await metricsUntil('running, paused and stopped states', (s) =>
       stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-running', task: '0' }) === 'running' &&
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-paused', task: '0' }) === 'paused' &&
       stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-paused' }) === 'paused' &&
-      stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-stopped' }) === 'stopped'
+      stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'charmed', connector: 'states-stopped' }) === 'stopped' &&
+      select(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'states-stopped' }).length === 0
         ? s
         : undefined,
     );
@@ -165,6 +169,19 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     );
     const [target] = await restartsOf('db-source').then((targets) => targets.filter((t) => t.task === 0));
     expect(target).toMatchObject({ attempt: 3, recentRestarts: 3, exhausted: true, lastDecision: { reason: 'budget_exhausted' } });
+
+    // Automation gave up: a real Prometheus with the shipped rules fires, and a real Alertmanager pages.
+    const stack = await startMonitoringStack({ target: sentinel.address });
+    try {
+      const alert = await stack.webhook.waitForAlert(
+        'pager',
+        { alertname: 'KafkaConnectAutoRestartExhausted', connect_cluster: 'charmed', connector: 'db-source', task: '0' },
+        WAIT_MS,
+      );
+      expect(alert.annotations.description).toContain('Root cause: java.sql.SQLException.');
+    } finally {
+      await stack.close();
+    }
   });
 
   it('restarts a transient failure with the real restart call, and the task runs again', async () => {
@@ -206,17 +223,47 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
   });
 
   it('a FileStreamSink writing into a directory that does not exist fails; once the directory exists, a restart heals it', async () => {
-    await create(charmed, 'file-sink', {
+    // On the one-worker cluster, so that only connect-sentinel's restart can heal it, not a rebalance.
+    await create(plain, 'file-sink', {
       'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
       topics: 'file-sink-input',
       file: join(sinkDir, 'out.txt'),
     });
     await metricsUntil('the sink to fail', (s) =>
-      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'file-sink', task: '0' }) === 'failed' ? true : undefined,
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'file-sink', task: '0' }) === 'failed' ? true : undefined,
     );
     await mkdir(sinkDir, { recursive: true });
-    await waitFor('the sink to run', async () => ((await connectStatus(charmed, 'file-sink')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
-    const [target] = await restartsOf('file-sink').then((targets) => targets.filter((t) => t.task === 0));
+    await waitFor('the sink to run', async () => ((await connectStatus(plain, 'file-sink')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
+    const [target] = await restartsOf('file-sink', 'plain').then((targets) => targets.filter((t) => t.task === 0));
     expect(target?.lastOutcome?.result).toBe('restarted');
+  });
+
+  // Last: it leaves the cluster with one worker.
+  it('a worker killed with SIGKILL: its tasks move to the other worker without any restart from connect-sentinel', async () => {
+    await create(charmed, 'survivor', { 'connector.class': FAULT_SOURCE, 'tasks.max': '4' });
+    const running = await waitFor('the four tasks to run', async () => {
+      const status = await connectStatus(charmed, 'survivor');
+      return status.tasks.length === 4 && status.tasks.every((task) => task.state === 'RUNNING') ? status : undefined;
+    }, WAIT_MS);
+    const seen = new Set<string>();
+    // Kill the worker that runs the first task; connect-sentinel fails over to the other one.
+    const victimId = running.tasks[0]?.worker_id ?? '';
+    const victim = charmed.workers.find((worker) => worker.url.endsWith(`:${victimId.split(':')[1]}`));
+    expect(victim).toBeDefined();
+    await victim!.process.kill();
+    await waitFor('every task RUNNING on the surviving worker', async () => {
+      const samples = await scrape();
+      for (const task of ['0', '1', '2', '3']) {
+        const state = stateOf(samples, 'kafka_connect_task_state', { connect_cluster: 'charmed', connector: 'survivor', task });
+        if (state !== undefined) seen.add(state);
+      }
+      const status = await connectStatus(charmed, 'survivor');
+      return status.tasks.length === 4 && status.tasks.every((task) => task.state === 'RUNNING' && task.worker_id !== victimId)
+        ? true
+        : undefined;
+    }, WAIT_MS);
+    // No restart storm: the lost worker's work was reassigned by Connect, not restarted by connect-sentinel.
+    expect(await restartsOf('survivor')).toEqual([]);
+    expect(seen.has('failed')).toBe(false);
   });
 });
