@@ -331,10 +331,13 @@ export function decide(input: DecideInput): DecideResult {
     return { kind: 'candidate', candidate: { target, record, rule, settings, reason, why } };
   }
 
-  // Who gets the cluster's remaining restarts: operator requests, then the longest-failing targets.
+  // Who gets the cluster's remaining restarts: operator requests, then the targets with the fewest attempts (so that
+  // when slots are short every target gets its turn, not the same few until they are exhausted), then the
+  // longest-failing.
   candidates.sort(
     (a, b) =>
       Number(b.reason === 'requested') - Number(a.reason === 'requested') ||
+      a.record.attempt - b.record.attempt ||
       (a.record.failingSince ?? now) - (b.record.failingSince ?? now) ||
       (a.target.key < b.target.key ? -1 : a.target.key > b.target.key ? 1 : 0),
   );

@@ -354,7 +354,7 @@ describe('decide: reasons not to restart', () => {
     expect(decisions.every((decision) => decision.action === 'restart')).toBe(true);
   });
 
-  it('limits restarts per cluster, longest failing first, and frees slots as the window slides', () => {
+  it('limits restarts per cluster, fewest attempts first, then longest failing, and frees slots as the window slides', () => {
     const policy = policyOf({ clusterSafety: { rateLimit: { maxRestarts: 3, window: '5m' } } });
     const first = decideAt(policy, [failedTask('c'), failedTask('d')], T0);
     const connectors = ['a', 'b', 'c', 'd', 'e'].map((name) => failedTask(name));
@@ -368,15 +368,31 @@ describe('decide: reasons not to restart', () => {
       ['e', 'rate_limited'],
     ]);
     expect(second.decisions[1]?.message).toBe(`skip: cluster rate limit (3 restarts in 5m); next slot at ${iso(T0 + 5 * MINUTE)}`);
-    // At T0 + 5m the two restarts of T0 leave the window: two slots, for the longest failing of the due ones.
+    // At T0 + 5m the two restarts of T0 leave the window: two slots, for the due targets never restarted yet.
     const later = decideAt(policy, connectors, T0 + 5 * MINUTE, applyOutcomes(second.history, accepted(second.decisions), T0 + POLL));
     expect(later.decisions.map((decision) => [decision.ref.connector, decision.reason])).toEqual([
       ['a', 'rate_limited'],
-      ['b', 'rate_limited'],
-      ['c', 'backoff_elapsed'],
-      ['d', 'backoff_elapsed'],
-      ['e', 'rate_limited'],
+      ['b', 'first_failure'],
+      ['c', 'rate_limited'],
+      ['d', 'rate_limited'],
+      ['e', 'first_failure'],
     ]);
+  });
+
+  it('gives every failed target its first restart before any gets another, when slots are short', () => {
+    // Ties in "failing longest" were broken by name: the same targets took every slot until they were exhausted.
+    const policy = policyOf({ ...NO_JITTER, clusterSafety: { rateLimit: { maxRestarts: 2, window: '5m' } } });
+    const connectors = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => failedTask(name));
+    let history = emptyHistory();
+    const restarted: string[] = [];
+    for (let at = T0; at < T0 + 20 * MINUTE; at += POLL) {
+      const result = decideAt(policy, connectors, at, history);
+      const sent = result.decisions.filter((decision) => decision.action === 'restart');
+      restarted.push(...sent.map((decision) => decision.ref.connector));
+      history = applyOutcomes(result.history, accepted(sent), at);
+    }
+    expect(new Set(restarted.slice(0, 6)).size).toBe(6);
+    expect(restarted.length).toBeGreaterThan(6);
   });
 
   it('checks gates in the documented order', () => {
