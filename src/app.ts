@@ -20,7 +20,7 @@ import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
 import { ClusterPoller, errorSummary, type ClusterSource, type PollCycle } from './poller/poller.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
 import { executeDecisions } from './restart/executor.ts';
-import { retainClusters, type RestartHistory } from './restart/history.ts';
+import { forgetConnectors, retainClusters, type RestartHistory } from './restart/history.ts';
 import { listHistory, requestRestartNow, resetBudget, silence, unsilence } from './restart/operator.ts';
 import { applyOutcomes } from './restart/outcomes.ts';
 import { decide } from './restart/policy.ts';
@@ -193,7 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (!store.writable) await persist(history);
     const result = decide({
       view: cycle.view,
-      history,
+      history: forgetConnectors(history, cycle.view.cluster, cycle.deleted),
       policy,
       now: now(),
       polledAt: cycle.polledAt,

@@ -133,3 +133,15 @@ export function retainClusters(history: RestartHistory, clusters: Iterable<strin
   const keep = new Set(clusters);
   return { clusters: new Map([...history.clusters].filter(([name]) => keep.has(name))) };
 }
+
+/**
+ * Ends the history of connectors the poller saw deleted, instance and tasks: one re-created under the same name is a
+ * new connector, not an old one whose budget is spent. Silences stay: they are an operator's word, with their own end.
+ */
+export function forgetConnectors(history: RestartHistory, cluster: string, connectors: readonly string[]): RestartHistory {
+  if (connectors.length === 0) return history;
+  const part = clusterHistory(history, cluster);
+  const gone = new Set(connectors);
+  const targets = new Map([...part.targets].filter(([, record]) => !gone.has(record.ref.connector)));
+  return targets.size === part.targets.size ? history : withCluster(history, cluster, { ...part, targets });
+}

@@ -450,3 +450,31 @@ describe('operator API end to end', () => {
     expect(forbidden.json()).toMatchObject({ error: 'CS_ERR_API_FORBIDDEN' });
   });
 });
+
+describe('a connector deleted and created again under the same name', () => {
+  it('starts afresh: the old history and spent budget end when the poller sees the deletion', async () => {
+    const spec: ConnectorSpec = { name: 'reborn', connectorClass: JDBC_SOURCE, tasks: [{ state: 'FAILED', failure: 'connection-refused', restart: { permanent: true } }] };
+    const sim = await simulator({ connectors: [spec] });
+    const service = await startService({ config: config(sim) });
+    // Three restarts (1m, 2m backoff), then the budget of 3 per hour is spent: exhausted.
+    for (let poll = 0; poll < 30; poll++) {
+      await pollAndSettle(service, sim);
+      service.clock.advance(15 * SECOND);
+    }
+    expect(posts(sim)).toHaveLength(3);
+    expect(await metric(service, 'kafka_connect_autorestart_exhausted', { connector: 'reborn', task: '0' })).toBe(1);
+
+    sim.cluster.remove('reborn');
+    // Absent from three trusted polls: deleted.
+    for (let poll = 0; poll < 3; poll++) {
+      await pollAndSettle(service, sim);
+      service.clock.advance(15 * SECOND);
+    }
+    sim.cluster.add(spec);
+    await pollAndSettle(service, sim);
+    // A first failure of a new connector: restarted at once, not reported exhausted.
+    expect(posts(sim)).toHaveLength(4);
+    expect(await metric(service, 'kafka_connect_autorestart_exhausted', { connector: 'reborn', task: '0' })).toBeUndefined();
+    expect((await listing(service)).targets.filter((t) => t.connector === 'reborn' && t.task === 0)).toMatchObject([{ attempt: 1, recentRestarts: 1 }]);
+  });
+});
