@@ -46,6 +46,8 @@ const targetSchema = z.object({
     })
     .nullable(),
   lastOutcome: z.object({ at: time, result: z.enum(OUTCOME_RESULTS), message: z.string() }).nullable(),
+  // Absent from files written before it existed.
+  gaveUpAt: nullableTime.default(null),
 });
 
 const fileSchema = z.object({

@@ -67,6 +67,11 @@ export interface TargetHistory {
   lastFailure: { exception: string; rootCause: string } | null;
   lastDecision: DecisionRecord | null;
   lastOutcome: OutcomeRecord | null;
+  /**
+   * When automation gave up on the target because its budget ran out. Sticky: it stays given up (no restarts, still
+   * exhausted) until recovery is confirmed or an operator resets the budget, however the budget window slides.
+   */
+  gaveUpAt: number | null;
 }
 
 export interface Silence {
@@ -113,6 +118,7 @@ export function newTargetHistory(ref: TargetRef, now: number, dryRun: boolean): 
     lastFailure: null,
     lastDecision: null,
     lastOutcome: null,
+    gaveUpAt: null,
   };
 }
 

@@ -54,6 +54,7 @@ export function resetBudget(history: RestartHistory, ref: TargetRef, now: number
           lastRestartAt: null,
           retries: 0,
           flaps: 0,
+          gaveUpAt: null,
           // A new failure episode starts now, so a firstDelay is honoured again.
           failingSince: record.failingSince === null ? null : now,
         },
@@ -117,6 +118,8 @@ export interface RestartRecordJson {
   restartRequestedAt: string | null;
   nextAttemptAt: string | null;
   exhausted: boolean;
+  /** When automation gave up on it for a spent budget; it stays so until recovery or a reset. */
+  gaveUpAt: string | null;
   lastDecision: { at: string; action: string; reason: string; message: string; rule: string | null } | null;
   lastOutcome: { at: string; result: string; message: string } | null;
   /** Exception class names only. */
@@ -173,6 +176,7 @@ export function listHistory(history: RestartHistory, filter: { cluster?: string 
         restartRequestedAt: iso(record.requestedAt),
         nextAttemptAt: record.failingSince === null ? null : iso(decision?.nextAttemptAt ?? null),
         exhausted: record.failingSince !== null && (decision?.exhausted ?? false),
+        gaveUpAt: iso(record.gaveUpAt),
         lastDecision:
           decision === null
             ? null

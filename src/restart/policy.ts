@@ -296,12 +296,14 @@ export function decide(input: DecideInput): DecideResult {
         const flapping = record.flaps > 0 ? `; flapping, failed ${record.flaps} time${record.flaps === 1 ? '' : 's'} before recovering` : '';
         why = `attempt ${nextAttempt} after a backoff of ${roundedDuration(delay)}${flapping}`;
       }
-      const freesAt = budgetFreesAt(record.restarts, settings.budget, now);
-      if (freesAt !== null) {
-        const { window } = settings.budget;
-        const spent = within(record.restarts, now - window).length;
-        const message = `skip: budget exhausted (${spent} restarts in ${roundedDuration(window)}; frees at ${isoSeconds(freesAt)})`;
-        return { kind: 'skip', decision: skip('budget_exhausted', message, Math.max(freesAt, dueAt), true, record, name, nextAttempt) };
+      // Given up is sticky: a sliding window would let one more restart through every window, for ever.
+      const gaveUpAt = record.gaveUpAt ?? (budgetFreesAt(record.restarts, settings.budget, now) === null ? null : now);
+      if (gaveUpAt !== null) {
+        const { maxRestarts, window } = settings.budget;
+        const message =
+          `skip: budget exhausted (${maxRestarts} restarts in ${roundedDuration(window)}) at ${isoSeconds(gaveUpAt)}; ` +
+          'given up until it recovers or its budget is reset';
+        return { kind: 'skip', decision: skip('budget_exhausted', message, null, true, record, name, nextAttempt) };
       }
       if (now < dueAt) {
         const message =
@@ -360,10 +362,11 @@ export function decide(input: DecideInput): DecideResult {
       message: policy.dryRun ? `skip: dry run, would restart (${candidate.why})` : `restart: ${candidate.why}`,
       rule: ruleName(rule),
       attempt: updated.attempt,
-      nextAttemptAt: Math.max(
-        now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), target.key),
-        budgetFreesAt(updated.restarts, candidate.settings.budget, now) ?? now,
-      ),
+      // The restart that spends the last of the budget is the last one: if it fails again, automation gives up.
+      nextAttemptAt:
+        budgetFreesAt(updated.restarts, candidate.settings.budget, now) === null
+          ? now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), target.key)
+          : null,
       exhausted: false,
       via: null,
     });
@@ -416,7 +419,7 @@ function observeFailed(stored: TargetHistory, target: Target, policy: RestartPol
   let record = settle(stored, now);
   if (record.dryRun !== policy.dryRun) {
     // A schedule made in the other mode says nothing about this one: start afresh.
-    record = { ...record, attempt: 0, restarts: [], lastRestartAt: null, retries: 0, flaps: 0, dryRun: policy.dryRun };
+    record = { ...record, attempt: 0, restarts: [], lastRestartAt: null, retries: 0, flaps: 0, dryRun: policy.dryRun, gaveUpAt: null };
   }
   const newFailure = record.failingSince === null;
   // Failing again after a restart, before recovery was confirmed: flapping.
@@ -453,6 +456,8 @@ function observeNotFailed(stored: TargetHistory, target: Target, policy: Restart
     restarts: within(record.restarts, now - policy.longestBudgetWindow),
     // Never for paused or stopped connectors: a pending request is dropped with them.
     requestedAt: target.intentional ? null : expireRequest(record.requestedAt, now),
+    // A confirmed recovery ends giving up: the next failure is restarted again.
+    gaveUpAt: recoveredAt !== null && running ? null : record.gaveUpAt,
   });
   const nothingToRemember = next.attempt === 0 && next.restarts.length === 0 && next.requestedAt === null && next.pending === null;
   return nothingToRemember ? undefined : next;
@@ -514,7 +519,8 @@ function withDecision(record: TargetHistory, decision: RestartDecision, now: num
     nextAttemptAt: decision.nextAttemptAt,
     exhausted: decision.exhausted,
   };
-  return { ...record, lastDecision: entry };
+  const gaveUpAt = record.gaveUpAt ?? (decision.reason === 'budget_exhausted' ? now : null);
+  return { ...record, lastDecision: entry, gaveUpAt };
 }
 
 /**

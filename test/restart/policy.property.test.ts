@@ -61,6 +61,7 @@ const targetArb: fc.Arbitrary<TargetHistory> = fc.record({
   lastFailure: fc.constant(null),
   lastDecision: fc.constant(null),
   lastOutcome: fc.constant(null),
+  gaveUpAt: nullableTime,
 });
 
 const historyArb: fc.Arbitrary<RestartHistory> = fc

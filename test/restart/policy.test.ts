@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectorStatus } from '../../src/domain/model.ts';
 import { backoffDelay, jitterUnit } from '../../src/restart/backoff.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
-import { requestRestartNow, silence } from '../../src/restart/operator.ts';
+import { requestRestartNow, resetBudget, silence } from '../../src/restart/operator.ts';
 import { applyOutcomes, type RestartOutcome } from '../../src/restart/outcomes.ts';
 import { decide, GONE_GRACE_MS, REQUEST_TTL_MS } from '../../src/restart/policy.ts';
 import {
@@ -143,17 +143,17 @@ describe('decide: escalation, budget and recovery', () => {
     expect(run.restarts).toHaveLength(5);
     const times = run.polls.filter((poll) => poll.result.decisions.some((decision) => decision.action === 'restart')).map((poll) => poll.at - T0);
     expect(times).toEqual([0, MINUTE, 3 * MINUTE, 7 * MINUTE, 15 * MINUTE]);
-    // The last restart the budget allows says when the budget frees up, not when its backoff would end.
-    expect(run.restarts[4]?.nextAttemptAt).toBe(T0 + 6 * HOUR);
+    // The last restart the budget allows plans no next one: if it fails again, automation gives up.
+    expect(run.restarts[4]?.nextAttemptAt).toBeNull();
     const after = run.polls.find((poll) => poll.at === T0 + 15 * MINUTE + POLL);
     expect(only(after?.result.decisions ?? [])).toMatchObject({
       reason: 'budget_exhausted',
-      message: `skip: budget exhausted (5 restarts in 6h; frees at ${iso(T0 + 6 * HOUR)})`,
+      message: `skip: budget exhausted (5 restarts in 6h) at ${iso(T0 + 15 * MINUTE + POLL)}; given up until it recovers or its budget is reset`,
       exhausted: true,
       attempt: 6,
-      nextAttemptAt: T0 + 6 * HOUR,
+      nextAttemptAt: null,
     });
-    expect(after?.result.view.targets[0]).toMatchObject({ exhausted: true, nextAttemptAt: T0 + 6 * HOUR });
+    expect(after?.result.view.targets[0]).toMatchObject({ exhausted: true, nextAttemptAt: null });
   });
 
   it('explains a backoff skip with the time, attempt and delay', () => {
@@ -170,12 +170,31 @@ describe('decide: escalation, budget and recovery', () => {
     });
   });
 
-  it('lets the budget slide: one more restart as each old one leaves the window', () => {
+  it('stays given up once the budget ran out, however the window slides, until recovery is confirmed', () => {
     const policy = policyOf({ defaults: { backoff: { jitter: 0, initial: '1m', max: '1m' }, budget: { maxRestarts: 3, window: '1h' } } });
-    const run = simulate({ policy, start: T0, end: T0 + 2 * HOUR + 5 * MINUTE, interval: MINUTE, connectorsAt: () => [failedTask()] });
+    const run = simulate({ policy, start: T0, end: T0 + 24 * HOUR, interval: 5 * MINUTE, connectorsAt: () => [failedTask()] });
     const times = run.polls.filter((poll) => poll.result.decisions.some((d) => d.action === 'restart')).map((poll) => poll.at - T0);
-    // The window is (now - 1h, now]: a restart at T0 stops counting at T0 + 1h, when the next one may happen.
-    expect(times).toEqual([0, MINUTE, 2 * MINUTE, HOUR, HOUR + MINUTE, HOUR + 2 * MINUTE, 2 * HOUR, 2 * HOUR + MINUTE, 2 * HOUR + 2 * MINUTE]);
+    // A sliding window let one more restart through every hour, for ever, and the exhausted page flapped each time.
+    expect(times).toEqual([0, 5 * MINUTE, 10 * MINUTE]);
+    const after = run.polls.filter((poll) => poll.at >= T0 + 15 * MINUTE).map((poll) => only(poll.result.decisions));
+    expect(after.every((decision) => decision.reason === 'budget_exhausted' && decision.exhausted && decision.nextAttemptAt === null)).toBe(true);
+    expect(after.at(-1)?.message).toBe(`skip: budget exhausted (3 restarts in 1h) at ${iso(T0 + 15 * MINUTE)}; given up until it recovers or its budget is reset`);
+
+    // Confirmed RUNNING (healthyPolls), then FAILED again: restarted again.
+    let history = run.history;
+    let at = T0 + 24 * HOUR;
+    for (let poll = 0; poll < 3; poll++, at += POLL) history = decideAt(policy, [runningTask()], at, history).history;
+    expect(targetOf(history)?.gaveUpAt).toBeNull();
+    at += HOUR;
+    expect(only(decideAt(policy, [failedTask()], at, history).decisions).action).toBe('restart');
+  });
+
+  it('an operator resetting the budget ends giving up', () => {
+    const policy = policyOf({ defaults: { backoff: { jitter: 0, initial: '1m', max: '1m' }, budget: { maxRestarts: 3, window: '1h' } } });
+    const run = simulate({ policy, start: T0, end: T0 + 2 * HOUR, interval: 5 * MINUTE, connectorsAt: () => [failedTask()] });
+    expect(targetOf(run.history)?.gaveUpAt).toBe(T0 + 15 * MINUTE);
+    const reset = resetBudget(run.history, { cluster: CLUSTER, connector: 'orders', task: 0 }, T0 + 2 * HOUR);
+    expect(only(decideAt(policy, [failedTask()], T0 + 2 * HOUR + POLL, reset).decisions)).toMatchObject({ action: 'restart', attempt: 1 });
   });
 
   it('honours firstDelay before the first restart', () => {

@@ -134,9 +134,9 @@ describe('auto-restart against the simulator', () => {
     expect(await exhausted()).toBeUndefined();
 
     service.clock.advance(MINUTE);
-    await pollAndSettle(service, sim); // T0+3m: restart 3, the last the budget allows: next when the first leaves the window
+    await pollAndSettle(service, sim); // T0+3m: restart 3, the last the budget allows: no next attempt is planned
     expect(posts(sim)).toHaveLength(3);
-    expect(await nextAttempt()).toBe(T0 / 1000 + 3600);
+    expect(await nextAttempt()).toBeUndefined();
 
     for (let poll = 0; poll < 4; poll++) {
       service.clock.advance(5 * MINUTE);
@@ -148,6 +148,12 @@ describe('auto-restart against the simulator', () => {
     expect(await metric(service, 'kafka_connect_autorestart_skipped_total', { connector: 'flappy', reason: 'backoff' })).toBe(2);
     expect(await metric(service, 'kafka_connect_autorestart_restarts_total', { connector: 'flappy', task: '0' })).toBe(3);
     expect((await listing(service)).targets).toMatchObject([{ task: 0, attempt: 3, recentRestarts: 3, exhausted: true }]);
+
+    // Given up stays given up when the budget window slides past the first restarts.
+    service.clock.advance(2 * 60 * MINUTE);
+    await pollAndSettle(service, sim);
+    expect(posts(sim)).toHaveLength(3);
+    expect(await exhausted()).toBe(1);
   });
 
   it('dry run sends nothing and reports dry_run skips on the real schedule', async () => {
