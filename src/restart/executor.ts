@@ -37,9 +37,17 @@ function isSkipReason(reason: string): reason is SkipReason {
 function outcomeOfError(error: unknown): Pick<RestartOutcome, 'result' | 'message'> {
   if (error instanceof ConnectHttpError) {
     if (error.status === 404) return { result: 'gone', message: error.message };
+    // Connect answers 500 "Request timed out" after 90 s, yet still carries the request out later.
+    if (error.status === 500 && error.connectMessage?.startsWith('Request timed out') === true) {
+      return { result: 'unconfirmed', message: `${error.message}; Connect still carries it out: counted as a restart` };
+    }
     return { result: error.retriable ? 'retry' : 'failed', message: error.message };
   }
-  if (error instanceof ConnectUnreachableError) return { result: 'retry', message: error.message };
+  if (error instanceof ConnectUnreachableError) {
+    // A request that timed out was sent: Connect may have acted on it. One refused or aborted never arrived.
+    if (error.timeout) return { result: 'unconfirmed', message: `${error.message}; it may have reached Connect: counted as a restart` };
+    return { result: 'retry', message: error.message };
+  }
   // A 2xx whose body could not be read: Connect accepted the restart, only the plan is unknown.
   if (isSentinelError(error, 'CS_ERR_CONNECT_DECODE') || isSentinelError(error, 'CS_ERR_CONNECT_TOO_LARGE')) {
     return { result: 'restarted', message: `restart accepted; the restart plan could not be read (${error.message})` };
@@ -108,6 +116,11 @@ async function restartConnectorGroup(api: RestartApi, group: readonly RestartDec
   return outcomes;
 }
 
+/** Outcomes of a call that did not come back with a restart plan or a 204. */
+function isFailure(result: RestartOutcome['result']): boolean {
+  return result === 'retry' || result === 'failed' || result === 'unconfirmed';
+}
+
 function logDecision(logger: Logger, decision: RestartDecision, result?: RestartOutcome): void {
   const fields = {
     connector: decision.ref.connector,
@@ -123,7 +136,7 @@ function logDecision(logger: Logger, decision: RestartDecision, result?: Restart
     ...(result === undefined ? {} : { outcome: result.result }),
   };
   if (result !== undefined) {
-    const level = result.result === 'retry' || result.result === 'failed' ? 'warn' : 'info';
+    const level = isFailure(result.result) ? 'warn' : 'info';
     logger[level](fields, `${decision.message}: ${result.message}`);
   } else if (decision.reason === 'dry_run' || decision.changed) {
     logger.info(fields, decision.message);
@@ -166,7 +179,7 @@ export async function executeDecisions(decisions: readonly RestartDecision[], de
     ordered.push(result);
     // Every request sent counts, failed ones too (the failure counter is a subset, for a failure ratio).
     if (answered !== undefined) metrics.restart(decision.ref);
-    if (result.result === 'retry' || result.result === 'failed') metrics.restartFailure(decision.ref);
+    if (isFailure(result.result)) metrics.restartFailure(decision.ref);
     logDecision(logger, decision, result);
   }
   return ordered;

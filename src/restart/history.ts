@@ -10,7 +10,7 @@ export const RESTART_REASONS = ['first_failure', 'first_delay_elapsed', 'backoff
 export type RestartReason = (typeof RESTART_REASONS)[number];
 
 /** What came of a restart call. */
-export const OUTCOME_RESULTS = ['restarted', 'not_needed', 'retry', 'gone', 'failed'] as const;
+export const OUTCOME_RESULTS = ['restarted', 'not_needed', 'retry', 'unconfirmed', 'gone', 'failed'] as const;
 export type OutcomeResult = (typeof OUTCOME_RESULTS)[number];
 
 export interface DecisionRecord {

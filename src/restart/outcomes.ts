@@ -16,7 +16,8 @@ export interface RestartOutcome {
   key: string;
   /**
    * `restarted`: Connect accepted the restart. `not_needed`: the restart plan left the target alone (it had recovered).
-   * `retry`: 409, 5xx, timeout or unreachable; tried again at the next poll. `gone`: 404, the connector or task no
+   * `retry`: 409, 5xx or unreachable; tried again at the next poll. `unconfirmed`: the call timed out, or Connect
+   * answered 500 "Request timed out" (it carries the request out later); counted as a restart. `gone`: 404, the connector or task no
    * longer exists; counted like `failed`. `failed`: any other answer.
    */
   result: OutcomeResult;
@@ -49,6 +50,9 @@ function apply(record: TargetHistory, outcome: RestartOutcome, now: number): Tar
     case 'restarted':
     case 'failed':
     case 'gone':
+    // A call whose answer never came, or that Connect timed out but still carries out: a restart that may well have
+    // happened. Given back, it made every later failure a first one again (no backoff, no budget, never exhausted).
+    case 'unconfirmed':
       // A call Connect refused for good (401, 403, 400) counts, so a misconfigured sentinel cannot hammer Connect.
       // So does a 404: a connector deleted since the poll ends its history when the poll sees it gone, and a ghost
       // task (a status left behind, Kafka 2.5.0 and older) walks the backoff and budget like any failure.

@@ -124,9 +124,12 @@ describe('executeDecisions', () => {
 
   it.each([
     [http(409, 'Cannot complete request momentarily due to stale configuration'), 'retry'],
-    [http(500, 'Request timed out'), 'retry'],
+    [http(500, 'Request timed out'), 'unconfirmed'],
+    [http(500, 'Request timed out. The worker is currently ticking the herder, which began at 2024-10-25T10:00:00Z.'), 'unconfirmed'],
+    [http(500, 'IO Error trying to forward REST request: java.net.SocketTimeoutException'), 'retry'],
     [http(503), 'retry'],
-    [new ConnectUnreachableError(context, { timeout: true, aborted: false }), 'retry'],
+    [new ConnectUnreachableError(context, { timeout: true, aborted: false }), 'unconfirmed'],
+    [new ConnectUnreachableError(context, { timeout: false, aborted: false, causeCode: 'ECONNREFUSED' }), 'retry'],
     [http(404, 'Unknown connector: orders'), 'gone'],
     [http(401, null), 'failed'],
     [http(400, 'bad'), 'failed'],
@@ -138,10 +141,11 @@ describe('executeDecisions', () => {
     const log = captureLogger();
     const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics });
     expect(outcomes.map((outcome) => outcome.result)).toEqual([result, result, result]);
-    const sent = ['orders', 'orders/0', 'orders/2'].flatMap((target) => [`restart ${target}`, ...(result === 'retry' || result === 'failed' ? [`failure ${target}`] : [])]);
+    const failure = result === 'retry' || result === 'failed' || result === 'unconfirmed';
+    const sent = ['orders', 'orders/0', 'orders/2'].flatMap((target) => [`restart ${target}`, ...(failure ? [`failure ${target}`] : [])]);
     expect(metrics.events).toEqual(sent);
     const levels = log.lines().map((line) => line.level);
-    expect(levels).toEqual(Array(3).fill(result === 'retry' || result === 'failed' ? 40 : 30));
+    expect(levels).toEqual(Array(3).fill(failure ? 40 : 30));
   });
 
   it.each([
