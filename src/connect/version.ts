@@ -62,3 +62,16 @@ export function supports(version: WorkerVersion | undefined, feature: Feature): 
   if (version?.kafka === undefined) return undefined;
   return isAtLeast(version.kafka, FEATURE_SINCE[feature]);
 }
+
+/**
+ * KAFKA-13719: on Kafka 3.0.0 to 3.0.2 and 3.1.0, a bulk restart (`includeTasks=true&onlyFailed=true`) with failed
+ * tasks on more than one worker makes each of those workers start every task of the plan, so tasks run twice. Fixed
+ * in 3.1.1 and 3.2.0. Confluent Platform 7.0.x and 7.1.0 carry those builds. False when the version is unknown.
+ */
+export function bulkRestartStartsDuplicates(version: string): boolean {
+  const match = /^\s*v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})/.exec(version);
+  if (match === null) return false;
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const kafka = CONFLUENT_SUFFIX.test(version) ? { major: major - 4, minor } : { major, minor };
+  return kafka.major === 3 && (kafka.minor === 0 || (kafka.minor === 1 && patch === 0));
+}

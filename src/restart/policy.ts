@@ -21,7 +21,7 @@ import type {
   TargetRef,
 } from '../domain/model.ts';
 import { targetKey } from '../domain/model.ts';
-import { parseWorkerVersion, supports } from '../connect/version.ts';
+import { bulkRestartStartsDuplicates, parseWorkerVersion, supports } from '../connect/version.ts';
 import { backoffDelay } from './backoff.ts';
 import type { OpenWindow } from './blackout.ts';
 import { ruleFor, type CompiledBlackout, type CompiledRule, type RestartPolicy, type RestartSettings } from './compile.ts';
@@ -184,6 +184,7 @@ export function decide(input: DecideInput): DecideResult {
     return windows.get(blackout) ?? null;
   };
   const planSupported = view.worker === undefined ? undefined : supports(parseWorkerVersion(view.worker.version), 'restartPlan');
+  const bulkSafe = view.worker === undefined || !bulkRestartStartsDuplicates(view.worker.version);
 
   const decisions: RestartDecision[] = [];
   const candidates: Candidate[] = [];
@@ -372,7 +373,7 @@ export function decide(input: DecideInput): DecideResult {
     });
     restarting.push(decision);
   });
-  assignVia(restarting, failedByConnector, planSupported);
+  assignVia(restarting, failedByConnector, planSupported, bulkSafe);
   decisions.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
 
   // Forget targets gone from the cluster; only a trusted poll can say what is gone.
@@ -528,7 +529,12 @@ function withDecision(record: TargetHistory, decision: RestartDecision, now: num
  * restarts all FAILED instances, so a task still in backoff would be restarted too). Otherwise the connector
  * instance and each task go alone. Before Kafka 3.0 the flags are ignored, so tasks always go alone there.
  */
-function assignVia(restarting: RestartDecision[], failedByConnector: ReadonlyMap<string, readonly string[]>, planSupported: boolean | undefined): void {
+function assignVia(
+  restarting: RestartDecision[],
+  failedByConnector: ReadonlyMap<string, readonly string[]>,
+  planSupported: boolean | undefined,
+  bulkSafe: boolean,
+): void {
   const byConnector = new Map<string, RestartDecision[]>();
   for (const decision of restarting) {
     const group = byConnector.get(decision.ref.connector) ?? [];
@@ -538,7 +544,7 @@ function assignVia(restarting: RestartDecision[], failedByConnector: ReadonlyMap
   for (const [connector, group] of byConnector) {
     const failed = failedByConnector.get(connector) ?? [];
     const hasTask = group.some((decision) => decision.ref.task !== undefined);
-    const bulk = planSupported !== false && hasTask && group.length === failed.length;
+    const bulk = bulkSafe && planSupported !== false && hasTask && group.length === failed.length;
     for (const decision of group) decision.via = bulk ? 'bulk' : decision.ref.task === undefined ? 'connector' : 'task';
   }
 }

@@ -119,6 +119,19 @@ describe('decide: what to restart', () => {
   });
 
   it.each([
+    ['3.0.0', ['task', 'task']],
+    ['3.0.2', ['task', 'task']],
+    ['3.1.0', ['task', 'task']],
+    ['7.1.0-ccs', ['task', 'task']],
+    ['3.1.1', ['bulk', 'bulk']],
+    ['3.2.0', ['bulk', 'bulk']],
+    ['7.1.1-ccs', ['bulk', 'bulk']],
+  ])('on Kafka %s restarts failed tasks %j (KAFKA-13719: the bulk call started duplicate tasks up to 3.1.0)', (version, via) => {
+    const view = viewOf([connectorStatus('orders', 'running', ['failed', 'failed'])], T0, { version });
+    expect(decide({ view, history: emptyHistory(), policy: policyOf(), now: T0, trusted: true }).decisions.map((d) => d.via)).toEqual(via);
+  });
+
+  it.each([
     ['a PAUSED connector', connectorStatus('orders', 'paused', ['failed', 'paused'])],
     ['a STOPPED connector', connectorStatus('orders', 'stopped', [])],
     ['a RUNNING task', connectorStatus('orders', 'running', ['running'])],
