@@ -52,13 +52,23 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
   rule(
     'kafka-authentication',
     'never',
-    'SaslAuthenticationException, SslAuthenticationException (an untrusted or expired certificate) and other ' +
-      'AuthenticationExceptions mean the broker rejected the credentials; retrying can lock accounts or flood audit logs.',
+    'SslAuthenticationException (an untrusted or expired certificate) and the base AuthenticationException mean the ' +
+      'broker rejected the client; retrying can lock accounts or flood audit logs.',
+    {
+      traceContains: ['org.apache.kafka.common.errors.SslAuthenticationException', 'org.apache.kafka.common.errors.AuthenticationException'],
+    },
+  ),
+  rule(
+    'kafka-sasl-invalid-credentials',
+    'never',
+    'A SaslAuthenticationException is permanent only when the broker says the credentials are wrong (PLAIN, SCRAM) ' +
+      'or the mechanism is not enabled. Others are transient and restarted: AWS MSK IAM answers "Too many connects" ' +
+      'under connection storms, and "Failed to find AWS IAM Credentials" while the credentials provider refreshes.',
     {
       traceContains: [
-        'org.apache.kafka.common.errors.SaslAuthenticationException',
-        'org.apache.kafka.common.errors.SslAuthenticationException',
-        'org.apache.kafka.common.errors.AuthenticationException',
+        'SaslAuthenticationException: Authentication failed during authentication due to invalid credentials',
+        'SaslAuthenticationException: Authentication failed: Invalid username or password',
+        'UnsupportedSaslMechanismException',
       ],
     },
   ),

@@ -51,7 +51,12 @@ describe('built-in rules', () => {
     [['org.apache.kafka.common.config.ConfigException: Missing required configuration "connection.url" which has no default value.'], 'builtin-config-exception'],
     [['org.apache.kafka.connect.errors.ConnectException: Failed to start', 'org.apache.kafka.common.config.ConfigException: Invalid value -1 for configuration batch.size'], 'builtin-config-exception'],
     [['org.apache.kafka.connect.errors.ConnectException: Unable to create producer', 'org.apache.kafka.common.KafkaException: Failed to construct kafka producer', 'org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers'], 'builtin-unresolvable-bootstrap-servers'],
-    [['org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512'], 'builtin-kafka-authentication'],
+    [['org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512'], 'builtin-kafka-sasl-invalid-credentials'],
+    [['org.apache.kafka.connect.errors.ConnectException: Failed to start', 'org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed: Invalid username or password'], 'builtin-kafka-sasl-invalid-credentials'],
+    [['org.apache.kafka.common.errors.UnsupportedSaslMechanismException: Client SASL mechanism \'SCRAM-SHA-256\' not enabled in the server, enabled mechanisms are [PLAIN]'], 'builtin-kafka-sasl-invalid-credentials'],
+    // Transient SASL failures (AWS MSK IAM) are restarted: the rule once matched every SaslAuthenticationException.
+    [['org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception', 'org.apache.kafka.common.errors.SaslAuthenticationException: [a1b2c3d4-0000-4000-8000-000000000000]: Too many connects'], undefined],
+    [['org.apache.kafka.connect.errors.ConnectException: Failed to start', 'org.apache.kafka.common.errors.SaslAuthenticationException: Failed to find AWS IAM Credentials [Error while obtaining credentials]'], undefined],
     [['org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception', 'org.apache.kafka.common.errors.SslAuthenticationException: SSL handshake failed', 'javax.net.ssl.SSLHandshakeException: PKIX path building failed'], 'builtin-kafka-authentication'],
     [['org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception', 'org.apache.kafka.common.errors.SslAuthenticationException: SSL handshake failed'], 'builtin-kafka-authentication'],
     [['org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [orders]'], 'builtin-kafka-authorization'],
