@@ -291,7 +291,7 @@ export function decide(input: DecideInput): DecideResult {
         reason = settings.firstDelay > 0 ? 'first_delay_elapsed' : 'first_failure';
         why = settings.firstDelay > 0 ? `failing for ${roundedDuration(now - (record.failingSince ?? now))}, first delay elapsed` : 'first failure seen';
       } else {
-        const delay = backoffDelay(settings.backoff, record.attempt, target.key);
+        const delay = backoffDelay(settings.backoff, record.attempt, jitterKey(target.ref));
         dueAt = (record.lastRestartAt ?? record.failingSince ?? now) + delay;
         reason = 'backoff_elapsed';
         const flapping = record.flaps > 0 ? `; flapping, failed ${record.flaps} time${record.flaps === 1 ? '' : 's'} before recovering` : '';
@@ -366,7 +366,7 @@ export function decide(input: DecideInput): DecideResult {
       // The restart that spends the last of the budget is the last one: if it fails again, automation gives up.
       nextAttemptAt:
         budgetFreesAt(updated.restarts, candidate.settings.budget, now) === null
-          ? now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), target.key)
+          ? now + backoffDelay(candidate.settings.backoff, Math.max(1, updated.attempt), jitterKey(target.ref))
           : null,
       exhausted: false,
       via: null,
@@ -391,6 +391,14 @@ export function decide(input: DecideInput): DecideResult {
     restartTimes === part.restarts;
   const history = unchanged ? input.history : withCluster(input.history, cluster, { targets, restarts: restartTimes, silences });
   return { decisions, history, view: restartView(cluster, involved, targets, decisions, circuit.open) };
+}
+
+/**
+ * Jitter is drawn per connector, not per task: a connector's tasks restarted together stay due together, so they go
+ * out in one bulk call again instead of splitting into single-task calls. Connectors still spread apart.
+ */
+function jitterKey(ref: TargetRef): string {
+  return targetKey({ cluster: ref.cluster, connector: ref.connector });
 }
 
 /** A decision before decide() adds what it knows about the target. */

@@ -218,6 +218,15 @@ describe('decide: escalation, budget and recovery', () => {
     expect(only(second.decisions)).toMatchObject({ action: 'restart', reason: 'first_delay_elapsed', message: 'restart: failing for 30s, first delay elapsed', attempt: 1 });
   });
 
+  it("keeps a connector's tasks together in one bulk call at every attempt, with jitter on", () => {
+    // Jitter drawn per task once split the tasks after the first bulk call into single-task calls.
+    const policy = policyOf({ defaults: { backoff: { jitter: 0.3 } } });
+    const run = simulate({ policy, start: T0, end: T0 + 20 * MINUTE, interval: POLL, connectorsAt: () => [connectorStatus('orders', 'running', ['failed', 'failed', 'failed'])] });
+    const rounds = run.polls.map((poll) => poll.result.decisions.filter((d) => d.action === 'restart')).filter((sent) => sent.length > 0);
+    expect(rounds.length).toBe(5);
+    for (const sent of rounds) expect(sent.map((decision) => decision.via)).toEqual(['bulk', 'bulk', 'bulk']);
+  });
+
   it('keeps escalating a flapping target that fails again before its recovery is confirmed', () => {
     // FAILED, restarted, RUNNING for one poll (healthyPolls is 3), FAILED again: the backoff continues.
     const script = (at: number) => ((at - T0) / POLL) % 3 === 1 ? [runningTask()] : [failedTask()];
