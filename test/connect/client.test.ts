@@ -94,6 +94,30 @@ describe('pollStatus, expanded', () => {
     );
   });
 
+  it('reads the info (each connector class) with the first poll and for a connector it has not seen, statuses alone otherwise', async () => {
+    let connectors = ['a'];
+    const worker = await server((req, res) => {
+      const withInfo = new URL(req.url ?? '', 'http://x').searchParams.getAll('expand').includes('info');
+      const entry = (name: string) => ({ status: statusBody(name), ...(withInfo ? { info: { name, config: { 'connector.class': `x.${name}` }, type: 'source' } } : {}) });
+      sendJson(res, 200, Object.fromEntries(connectors.map((name) => [name, entry(name)])));
+    });
+    const connect = client({ urls: [worker.url] });
+    const classes = async () => (await connect.pollStatus()).connectors.map((c) => [c.name, c.connectorClass]);
+    expect(await classes()).toEqual([['a', 'x.a']]);
+    expect(await classes()).toEqual([['a', 'x.a']]);
+    connectors = ['a', 'b'];
+    expect(await classes()).toEqual([['a', 'x.a'], ['b', 'x.b']]);
+    expect(await classes()).toEqual([['a', 'x.a'], ['b', 'x.b']]);
+    // One request per poll, but for the one where b appeared: its status-only answer is followed by one with the info.
+    expect(worker.requests.map((r) => r.url)).toEqual([
+      '/connectors?expand=status&expand=info',
+      '/connectors?expand=status',
+      '/connectors?expand=status',
+      '/connectors?expand=status&expand=info',
+      '/connectors?expand=status',
+    ]);
+  });
+
   it('preserves a base path for workers behind a reverse proxy', async () => {
     const worker = await server((_req, res) => sendJson(res, 200, {}));
     await client({ urls: [`${worker.url}/connect/`] }).pollStatus();

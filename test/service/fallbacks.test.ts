@@ -136,7 +136,7 @@ describe('polling fallbacks and errors', () => {
     await service.app.pollAll();
     await service.app.pollAll();
     expect(await up(service)).toBe(1);
-    expect(requestLines(sim, before)).toEqual(['GET /connectors?expand=status&expand=info', 'GET /', 'GET /connectors?expand=status&expand=info']);
+    expect(requestLines(sim, before)).toEqual(['GET /connectors?expand=status', 'GET /', 'GET /connectors?expand=status']);
   });
 
   it('a wrong password (plain-text 401): up 0, no crash, a log line that says so without the password', async () => {

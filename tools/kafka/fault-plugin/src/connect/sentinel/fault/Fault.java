@@ -21,7 +21,8 @@ import org.apache.kafka.common.config.ConfigDef;
  *       {@code fault.message}: its message;
  *   <li>{@code fault.causes}: the cause chain, {@code class:message} entries separated by {@code |}, outermost first,
  *       so that traces carry real {@code Caused by:} lines;
- *   <li>{@code fault.connector}: {@code fail} makes the connector itself fail in start().
+ *   <li>{@code fault.connector}: {@code fail} makes the connector itself fail in start();
+ *   <li>{@code fault.poll.ms}: how long a source task's poll() waits (default 200; long for idle fleets).
  * </ul>
  */
 final class Fault {
@@ -35,7 +36,8 @@ final class Fault {
       .define("fault.message", ConfigDef.Type.STRING, "injected fault", ConfigDef.Importance.LOW, "its message")
       .define("fault.causes", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "class:message|class:message, outermost first")
       .define("fault.connector", ConfigDef.Type.STRING, "run", ConfigDef.Importance.LOW, "run or fail")
-      .define("topic", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "where the source task writes one record per poll");
+      .define("topic", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "where the source task writes one record per poll")
+      .define("fault.poll.ms", ConfigDef.Type.LONG, 200L, ConfigDef.Importance.LOW, "how long a source task's poll() waits");
 
   final String mode;
   final long afterMs;
@@ -47,6 +49,7 @@ final class Fault {
   private final String causes;
   final boolean connectorFails;
   final String topic;
+  final long pollMs;
 
   Fault(Map<String, String> props) {
     Map<String, Object> values = CONFIG.parse(props);
@@ -60,6 +63,7 @@ final class Fault {
     causes = (String) values.get("fault.causes");
     connectorFails = "fail".equals(values.get("fault.connector"));
     topic = (String) values.get("topic");
+    pollMs = (Long) values.get("fault.poll.ms");
   }
 
   /** Counts this start of the task; true when this start is one that fails. */

@@ -29,7 +29,7 @@ public class FaultSourceTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() {
-    Fault.sleepQuietly(200);
+    Fault.sleepQuietly(fault.pollMs);
     if (failing && "fail-after-ms".equals(fault.mode) && System.currentTimeMillis() - startedAt >= fault.afterMs) throw fault.toThrow();
     if (failing && "fail-after-records".equals(fault.mode) && records >= fault.afterRecords) throw fault.toThrow();
     if (fault.topic.isEmpty()) {
