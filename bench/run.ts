@@ -10,6 +10,8 @@ import { runSuite, type SuiteResult } from './suite.ts';
 const RAW = new URL('./results.json', import.meta.url);
 const REPORT = new URL('./RESULTS.md', import.meta.url);
 const GAP_NOTES = new URL('./gaps.md', import.meta.url);
+/** Written by bench/real-connect.ts (a real Kafka Connect worker), included as it is. */
+const REAL_CONNECT = new URL('./real-connect.md', import.meta.url);
 
 const started = Date.now();
 const log = (line: string): void => {
@@ -22,14 +24,16 @@ async function measure(smoke: boolean): Promise<SuiteResult> {
 }
 
 const gapNotes = await readFile(GAP_NOTES, 'utf8');
+const realConnect = await readFile(REAL_CONNECT, 'utf8').catch(() => '');
+const withRealConnect = (report: string) => (realConnect === '' ? report : `${report.trimEnd()}\n\n${realConnect}`);
 if (process.argv.includes('--smoke')) {
   process.stdout.write(renderResults(await measure(true), gapNotes));
 } else if (process.argv.includes('--report')) {
-  await writeFile(REPORT, renderResults(JSON.parse(await readFile(RAW, 'utf8')) as SuiteResult, gapNotes));
+  await writeFile(REPORT, withRealConnect(renderResults(JSON.parse(await readFile(RAW, 'utf8')) as SuiteResult, gapNotes)));
   log('wrote bench/RESULTS.md from bench/results.json');
 } else {
   const result = await measure(false);
   await writeFile(RAW, `${JSON.stringify(result, null, 1)}\n`);
-  await writeFile(REPORT, renderResults(result, gapNotes));
+  await writeFile(REPORT, withRealConnect(renderResults(result, gapNotes)));
   log('wrote bench/results.json and bench/RESULTS.md');
 }
