@@ -162,17 +162,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
     for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
 
-    await serially(async () => {
-      if (closed) return;
-      try {
-        await restartRoundAndRender(cycle, client, clusterLogger);
-      } catch (err) {
-        // Whatever failed here, the cluster must not keep its last series as if they were fresh.
-        clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
-        metrics.pollError(cluster.name, 'internal');
-        exposition.setCluster(renderDown(cycle.view));
-      }
-    });
+    if (closed) return;
+    try {
+      await restartRoundAndRender(cycle, client, clusterLogger);
+    } catch (err) {
+      // Whatever failed here, the cluster must not keep its last series as if they were fresh.
+      clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
+      metrics.pollError(cluster.name, 'internal');
+      exposition.setCluster(renderDown(cycle.view));
+    }
   };
 
   const renderOptions = () => ({ dropZeroStates: deps.config.current().metrics.dropZeroStates });
@@ -187,24 +185,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   };
 
+  /**
+   * One cluster's round. Only the steps that read and write the shared history run in the serial queue (deciding
+   * with the write-ahead record, and folding the outcomes in); the restart calls run outside it, so a cluster whose
+   * restart calls are slow never holds back another cluster's round. Rounds of one cluster never overlap: its poller
+   * awaits each.
+   */
   const restartRoundAndRender = async (cycle: PollCycle, client: ConnectClient, clusterLogger: Logger) => {
-    // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
-    // would never be written again and auto-restart would stay off after the disk recovered.
-    if (!store.writable) await persist(history);
-    const result = decide({
-      view: cycle.view,
-      history: forgetConnectors(history, cycle.view.cluster, cycle.deleted),
-      policy,
-      now: now(),
-      polledAt: cycle.polledAt,
-      trusted: cycle.trusted,
-      historyWritable: store.writable,
+    const { result, sends, recorded } = await serially(async () => {
+      // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
+      // would never be written again and auto-restart would stay off after the disk recovered.
+      if (!store.writable) await persist(history);
+      const decided = decide({
+        view: cycle.view,
+        history: forgetConnectors(history, cycle.view.cluster, cycle.deleted),
+        policy,
+        now: now(),
+        polledAt: cycle.polledAt,
+        trusted: cycle.trusted,
+        historyWritable: store.writable,
+      });
+      // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
+      if (policy.enabled) for (const decision of decided.decisions) metrics.watchTarget(decision.ref);
+      // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
+      const written = decided.history === history ? true : await persist(decided.history);
+      return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), recorded: written };
     });
-    // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
-    if (policy.enabled) for (const decision of result.decisions) metrics.watchTarget(decision.ref);
-    // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
-    const sends = result.decisions.some((d) => d.action === 'restart');
-    const recorded = result.history === history ? true : await persist(result.history);
     if (sends && !recorded) {
       clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
     } else {
@@ -212,7 +218,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
       // start, so stopping never makes a restart happen twice.
       const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
-      if (outcomes.length > 0) await persist(applyOutcomes(history, outcomes, now()));
+      // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
+      if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
     }
     exposition.setCluster(renderClusterReusing(cycle.view, result.view, renderOptions(), exposition.lastRender(cycle.view.cluster)));
   };

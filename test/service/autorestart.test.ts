@@ -489,3 +489,36 @@ describe('a connector deleted and created again under the same name', () => {
     expect((await listing(service)).targets.filter((t) => t.connector === 'reborn' && t.task === 0)).toMatchObject([{ attempt: 1, recentRestarts: 1 }]);
   });
 });
+
+describe('restart rounds of several clusters', () => {
+  it('a cluster whose restart calls hang holds back no other cluster', async () => {
+    const failed: ConnectorSpec[] = [{ name: 'inventory', connectorClass: JDBC_SOURCE, tasks: [{ state: 'FAILED', failure: 'connection-refused' }] }];
+    // stuck's herder is blocked: its restart call waits for an answer until the herder is free.
+    const stuck = await simulator({ queuedTimeoutMs: 60_000, connectors: failed });
+    const healthy = await simulator({ connectors: failed });
+    const service = await startService({
+      config: configText({ clusters: [{ name: 'stuck', url: stuck.url, timeout: '15s' }, { name: 'healthy', url: healthy.url }], restart: RESTART }),
+    });
+    stuck.faults.herderBlocked = true;
+    const round = service.app.pollAll();
+    // One serial queue around whole rounds made healthy's restart wait for stuck's hanging call.
+    await waitUntil(() => posts(healthy).length === 1);
+    // stuck's call is still waiting for its herder (the log holds answered requests only).
+    expect(posts(stuck)).toEqual([]);
+    expect(posts(healthy)).toEqual([BULK('inventory')]);
+    stuck.faults.herderBlocked = false;
+    await round;
+    expect(posts(stuck)).toEqual([BULK('inventory')]);
+    const listing = (await service.inject({ url: '/api/v1/restarts' })).json() as { targets: Array<{ cluster: string; task: number | null; attempt: number }> };
+    expect(listing.targets.filter((t) => t.task === 0).map((t) => [t.cluster, t.attempt]).sort()).toEqual([['healthy', 1], ['stuck', 1]]);
+  });
+});
+
+/** Waits on a condition of in-process state (no clock involved), for at most 10 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
