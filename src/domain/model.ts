@@ -130,6 +130,7 @@ export const SKIP_REASONS = [
   'backoff',
   'budget_exhausted',
   'policy_never',
+  'gone',
   'blackout',
   'circuit_open',
   'rate_limited',

@@ -47,15 +47,17 @@ function giveBack(record: TargetHistory): TargetHistory {
 function apply(record: TargetHistory, outcome: RestartOutcome, now: number): TargetHistory {
   const lastOutcome = { at: now, result: outcome.result, message: outcome.message };
   switch (outcome.result) {
+    case 'gone':
+      // A 404: the connector or task no longer exists. A ghost task (a status left behind after tasks.max was
+      // lowered, Kafka 2.5.0 and older) answers 404 to every restart: give up on it, as on a spent budget, instead of
+      // asking again and using the cluster's rate limit. A connector deleted since the poll ends its history anyway.
+      return { ...record, pending: null, retries: 0, lastOutcome, gaveUpAt: record.gaveUpAt ?? now };
     case 'restarted':
     case 'failed':
-    case 'gone':
     // A call whose answer never came, or that Connect timed out but still carries out: a restart that may well have
     // happened. Given back, it made every later failure a first one again (no backoff, no budget, never exhausted).
     case 'unconfirmed':
       // A call Connect refused for good (401, 403, 400) counts, so a misconfigured sentinel cannot hammer Connect.
-      // So does a 404: a connector deleted since the poll ends its history when the poll sees it gone, and a ghost
-      // task (a status left behind, Kafka 2.5.0 and older) walks the backoff and budget like any failure.
       return { ...record, pending: null, retries: 0, lastOutcome };
     case 'not_needed':
       return { ...giveBack(record), retries: 0, lastOutcome };

@@ -299,6 +299,10 @@ export function decide(input: DecideInput): DecideResult {
       }
       // Given up is sticky: a sliding window would let one more restart through every window, for ever.
       const gaveUpAt = record.gaveUpAt ?? (budgetFreesAt(record.restarts, settings.budget, now) === null ? null : now);
+      if (gaveUpAt !== null && record.lastOutcome?.result === 'gone') {
+        const message = `skip: Connect answered 404 to its restart at ${isoSeconds(record.lastOutcome.at)} (a status left behind?); given up until it recovers or its budget is reset`;
+        return { kind: 'skip', decision: skip('gone', message, null, true, record, name, nextAttempt) };
+      }
       if (gaveUpAt !== null) {
         const { maxRestarts, window } = settings.budget;
         const message =

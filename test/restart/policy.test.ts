@@ -594,20 +594,22 @@ describe('applyOutcomes', () => {
     expect(targetOf(history)).toMatchObject({ attempt: 1, retries: 0, restarts: [T0 + 2 * POLL] });
   });
 
-  it('keeps a restart answered 404: the target walks its backoff and budget, it is not a first failure again', () => {
-    expect(targetOf(applyOutcomes(decided().history, [outcome('gone')], T0))).toMatchObject({ attempt: 1, restarts: [T0], pending: null, lastOutcome: { result: 'gone' } });
+  it('gives up on a target whose restart was answered 404: no more restarts, exhausted, the rate limit spared', () => {
+    expect(targetOf(applyOutcomes(decided().history, [outcome('gone')], T0))).toMatchObject({ attempt: 1, restarts: [T0], pending: null, gaveUpAt: T0, lastOutcome: { result: 'gone' } });
     // Forgotten at each 404, a ghost task was restarted at every poll until the cluster rate limit stopped it.
     let history = decided().history;
     const sent: number[] = [];
+    let last: ReturnType<typeof decideAt> | undefined;
     for (let poll = 0; poll < 40; poll++) {
       const at = T0 + poll * POLL;
       const result = poll === 0 ? decided() : decideAt(policy, [failedTask()], at, history);
       const restarts = result.decisions.filter((d) => d.action === 'restart');
       if (restarts.length > 0) sent.push(poll);
       history = applyOutcomes(result.history, restarts.map(() => outcome('gone')), at);
+      last = result;
     }
-    expect(sent.length).toBeLessThan(5);
-    expect(sent[1]! - sent[0]!).toBeGreaterThan(1);
+    expect(sent).toEqual([0]);
+    expect(only(last?.decisions ?? [])).toMatchObject({ reason: 'gone', exhausted: true, nextAttemptAt: null });
   });
 
   it('ignores outcomes for targets it does not know', () => {
