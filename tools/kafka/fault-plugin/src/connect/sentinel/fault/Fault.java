@@ -5,6 +5,9 @@ import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 
@@ -64,6 +67,45 @@ final class Fault {
     connectorFails = "fail".equals(values.get("fault.connector"));
     topic = (String) values.get("topic");
     pollMs = (Long) values.get("fault.poll.ms");
+  }
+
+  /** One config per task, each with its id, which the task needs to count its own starts. */
+  static List<Map<String, String>> taskConfigs(Map<String, String> props, int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>();
+    for (int i = 0; i < maxTasks; i++) {
+      Map<String, String> config = new HashMap<>(props);
+      config.put("fault.task.id", Integer.toString(i));
+      configs.add(config);
+    }
+    return configs;
+  }
+
+  /** What one started task does: fails or hangs now, or later in {@link #check}. */
+  static final class Run {
+    final Fault fault;
+    final String connector;
+    final int task;
+    private final long startedAt = System.currentTimeMillis();
+    private final boolean failing;
+
+    Run(Map<String, String> props) {
+      fault = new Fault(props);
+      connector = props.getOrDefault("name", "unknown");
+      task = Integer.parseInt(props.getOrDefault("fault.task.id", "0"));
+      failing = !"run".equals(fault.mode) && !"hang-in-stop".equals(fault.mode) && fault.thisStartFails(connector, task);
+      if (failing && "fail-at-start".equals(fault.mode)) throw fault.toThrow();
+      if (failing && "hang-in-start".equals(fault.mode)) hangForever();
+    }
+
+    /** Throws once the fail-after-* condition is met, `records` having been handled so far. */
+    void check(long records) {
+      if (failing && "fail-after-ms".equals(fault.mode) && System.currentTimeMillis() - startedAt >= fault.afterMs) throw fault.toThrow();
+      if (failing && "fail-after-records".equals(fault.mode) && records >= fault.afterRecords) throw fault.toThrow();
+    }
+
+    void stop() {
+      if ("hang-in-stop".equals(fault.mode)) hangForever();
+    }
   }
 
   /** Counts this start of the task; true when this start is one that fails. */

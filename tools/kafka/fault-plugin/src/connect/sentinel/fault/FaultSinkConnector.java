@@ -1,7 +1,5 @@
 package connect.sentinel.fault;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -26,13 +24,7 @@ public class FaultSinkConnector extends SinkConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) {
-      Map<String, String> config = new HashMap<>(props);
-      config.put("fault.task.id", Integer.toString(i));
-      configs.add(config);
-    }
-    return configs;
+    return Fault.taskConfigs(props, maxTasks);
   }
 
   @Override

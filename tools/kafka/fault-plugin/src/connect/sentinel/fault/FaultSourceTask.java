@@ -8,43 +8,28 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
 public class FaultSourceTask extends SourceTask {
-  private Fault fault;
-  private String connector;
-  private int task;
-  private long startedAt;
+  private Fault.Run run;
   private long records;
-  private boolean failing;
 
   @Override
   public void start(Map<String, String> props) {
-    fault = new Fault(props);
-    connector = props.getOrDefault("name", "unknown");
-    task = Integer.parseInt(props.getOrDefault("fault.task.id", "0"));
-    startedAt = System.currentTimeMillis();
-    failing = !"run".equals(fault.mode) && !"hang-in-stop".equals(fault.mode) && fault.thisStartFails(connector, task);
-    if (!failing) return;
-    if ("fail-at-start".equals(fault.mode)) throw fault.toThrow();
-    if ("hang-in-start".equals(fault.mode)) Fault.hangForever();
+    run = new Fault.Run(props);
   }
 
   @Override
   public List<SourceRecord> poll() {
-    Fault.sleepQuietly(fault.pollMs);
-    if (failing && "fail-after-ms".equals(fault.mode) && System.currentTimeMillis() - startedAt >= fault.afterMs) throw fault.toThrow();
-    if (failing && "fail-after-records".equals(fault.mode) && records >= fault.afterRecords) throw fault.toThrow();
-    if (fault.topic.isEmpty()) {
-      records++;
-      return null;
-    }
+    Fault.sleepQuietly(run.fault.pollMs);
+    run.check(records);
     records++;
-    Map<String, Object> partition = Collections.singletonMap("task", task);
+    if (run.fault.topic.isEmpty()) return null;
+    Map<String, Object> partition = Collections.singletonMap("task", run.task);
     Map<String, Object> offset = Collections.singletonMap("record", records);
-    return List.of(new SourceRecord(partition, offset, fault.topic, Schema.STRING_SCHEMA, connector + "-" + task + "-" + records));
+    return List.of(new SourceRecord(partition, offset, run.fault.topic, Schema.STRING_SCHEMA, run.connector + "-" + run.task + "-" + records));
   }
 
   @Override
   public void stop() {
-    if (fault != null && "hang-in-stop".equals(fault.mode)) Fault.hangForever();
+    if (run != null) run.stop();
   }
 
   @Override
