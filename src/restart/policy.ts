@@ -153,15 +153,22 @@ function failureClasses(failure: Failure | undefined): { exception: string; root
   return { exception: failure?.exception ?? '', rootCause: failure?.rootCause ?? '' };
 }
 
+/**
+ * The failed share counts instances, every connector instance and every task: counting tasks alone, 30 FAILED
+ * connectors never opened it. The cluster must still have `minTasks` tasks, so that a small cluster never trips it.
+ */
 function circuitState(connectors: readonly ObservedConnector[], policy: RestartPolicy): { open: boolean; failed: number; total: number } {
   let total = 0;
+  let tasks = 0;
   let failed = 0;
   for (const { status } of connectors) {
-    total += status.tasks.length;
+    total += 1 + status.tasks.length;
+    tasks += status.tasks.length;
+    if (status.state === 'failed') failed += 1;
     for (const task of status.tasks) if (task.state === 'failed') failed += 1;
   }
   const { failedTaskShare, minTasks } = policy.circuitBreaker;
-  return { open: total >= minTasks && failed >= failedTaskShare * total, failed, total };
+  return { open: tasks >= minTasks && failed >= failedTaskShare * total, failed, total };
 }
 
 export function decide(input: DecideInput): DecideResult {
@@ -328,8 +335,12 @@ export function decide(input: DecideInput): DecideResult {
     }
     if (circuit.open) {
       const share = Math.round(policy.circuitBreaker.failedTaskShare * 100);
-      const message = `skip: circuit breaker open (${circuit.failed} of ${circuit.total} tasks FAILED, threshold ${share}%)`;
-      return { kind: 'skip', decision: skip('circuit_open', message, null, false, record, name, nextAttempt) };
+      // Held back for longer than its budget window, a target counts as given up: a human must look, and it pages.
+      const heldTooLong = record.failingSince !== null && now - record.failingSince >= settings.budget.window;
+      const message =
+        `skip: circuit breaker open (${circuit.failed} of ${circuit.total} instances FAILED, threshold ${share}%)` +
+        (heldTooLong ? `; held back since ${isoSeconds(record.failingSince ?? now)}, longer than its budget window` : '');
+      return { kind: 'skip', decision: skip('circuit_open', message, null, heldTooLong, record, name, nextAttempt) };
     }
     if (!historyWritable) {
       const message = 'skip: restart history cannot be written; no restart is sent that could not be recorded';

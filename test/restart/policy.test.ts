@@ -378,15 +378,32 @@ describe('decide: reasons not to restart', () => {
     expect(only(before.decisions).action).toBe('restart');
   });
 
-  it('opens the circuit breaker when a large share of the cluster\'s tasks failed, and closes it when the share drops', () => {
+  it('opens the circuit breaker when a large share of the cluster\'s instances failed, and closes it when the share drops', () => {
     const tasks = (failed: number) => Array.from({ length: 10 }, (_, i) => (i < failed ? 'failed' : 'running') as 'failed' | 'running');
-    const open = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(5))], T0);
+    const open = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(6))], T0);
     expect(open.view.circuitOpen).toBe(true);
-    expect(open.decisions.map((decision) => decision.reason)).toEqual(Array(5).fill('circuit_open'));
-    expect(open.decisions[0]?.message).toBe('skip: circuit breaker open (5 of 10 tasks FAILED, threshold 50%)');
-    const closed = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(4))], T0 + POLL, open.history);
+    expect(open.decisions.map((decision) => decision.reason)).toEqual(Array(6).fill('circuit_open'));
+    expect(open.decisions[0]?.message).toBe('skip: circuit breaker open (6 of 11 instances FAILED, threshold 50%)');
+    const closed = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(5))], T0 + POLL, open.history);
     expect(closed.view.circuitOpen).toBe(false);
     expect(closed.decisions.every((decision) => decision.action === 'restart')).toBe(true);
+  });
+
+  it('counts FAILED connector instances too: 30 failed connectors open it', () => {
+    // Counting tasks alone, connectors that failed with their tasks running never opened it.
+    const connectors = Array.from({ length: 30 }, (_, i) => connectorStatus(`c${i}`, 'failed', ['running']));
+    const { view } = decideAt(policyOf(), connectors, T0);
+    expect(view.circuitOpen).toBe(true);
+  });
+
+  it('a target the breaker holds back for longer than its budget window counts as given up, and pages', () => {
+    const tasks = Array.from({ length: 10 }, () => 'failed' as const);
+    const policy = policyOf({ defaults: { budget: { maxRestarts: 5, window: '1h' } } });
+    const first = decideAt(policy, [connectorStatus('a', 'running', tasks)], T0);
+    expect(first.decisions[0]).toMatchObject({ reason: 'circuit_open', exhausted: false });
+    const later = decideAt(policy, [connectorStatus('a', 'running', tasks)], T0 + HOUR, first.history);
+    expect(later.decisions[0]).toMatchObject({ reason: 'circuit_open', exhausted: true, nextAttemptAt: null });
+    expect(later.decisions[0]?.message).toContain(`held back since ${iso(T0)}, longer than its budget window`);
   });
 
   it('keeps the circuit closed below minTasks', () => {

@@ -319,12 +319,13 @@ describe('auto-restart against the simulator', () => {
 });
 
 describe('safety valves end to end', () => {
-  it('the circuit breaker holds every restart back while half the cluster\'s tasks are FAILED', async () => {
+  it('the circuit breaker holds every restart back while half the cluster\'s instances are FAILED', async () => {
     const tasks = (failed: number) => Array.from({ length: 5 }, (_, i) => (i < failed ? { state: 'FAILED', failure: 'connection-refused' } as const : {}));
+    // 6 of 12 instances (2 connectors, 10 tasks) FAILED.
     const sim = await simulator({
       connectors: [
         { name: 'a', connectorClass: JDBC_SOURCE, tasks: tasks(3) },
-        { name: 'b', connectorClass: JDBC_SOURCE, tasks: tasks(2) },
+        { name: 'b', connectorClass: JDBC_SOURCE, tasks: tasks(3) },
       ],
     });
     const service = await startService({ config: config(sim) });
