@@ -177,6 +177,7 @@ export function alertingRule(config: MonitoringConfig, name: AlertName): Alertin
     alert: name,
     expr: definition.expr(q),
     for: settings.for,
+    ...(settings.keepFiringFor === undefined ? {} : { keep_firing_for: settings.keepFiringFor }),
     labels: { severity: settings.severity },
     annotations: {
       summary: definition.summary,

@@ -39,10 +39,16 @@ const promDuration = z.string().transform((text, ctx) => {
   }
 });
 
-const alertSettings = (forDuration: string, severity: Severity) =>
+const alertSettings = (forDuration: string, severity: Severity, keepFiringFor?: string) =>
   z
     .strictObject({
       for: promDuration.default(forDuration),
+      /**
+       * How long the alert keeps firing once its condition stops being true (Prometheus 2.42+), so that a page built on
+       * connect-sentinel's series does not resolve because the series went away with the exporter: longer than
+       * KafkaConnectExporterDown's `for`, which pages for that instead.
+       */
+      keepFiringFor: keepFiringFor === undefined ? promDuration.optional() : promDuration.default(keepFiringFor),
       severity: z.enum(SEVERITIES).default(severity),
       /** false leaves the alert out of the generated files. */
       enabled: z.boolean().default(true),
@@ -67,7 +73,7 @@ const alertsSchema = z
     KafkaConnectTaskUnassigned: alertSettings('15m', 'warning'),
     KafkaConnectConnectorPaused: alertSettings('1d', 'info'),
     KafkaConnectRestartLoop: alertSettings('5m', 'warning'),
-    KafkaConnectAutoRestartExhausted: alertSettings('2m', 'critical'),
+    KafkaConnectAutoRestartExhausted: alertSettings('2m', 'critical', '15m'),
     KafkaConnectAutoRestartCircuitOpen: alertSettings('15m', 'critical'),
   })
   .prefault({});

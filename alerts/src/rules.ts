@@ -4,6 +4,7 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for: string;
+  keep_firing_for?: string;
   labels: { severity: string };
   annotations: { summary: string; description: string; runbook_url: string };
 }
