@@ -227,7 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {
     const clusterLogger = logger.child({ connect_cluster: cluster.name });
     const client = createClient(clientOptions(cluster, clusterLogger, metrics));
-    metrics.setTlsVerificationDisabled(cluster.name, cluster.tls?.insecureSkipVerify === true);
+    metrics.watchCluster(cluster.name, cluster.tls?.insecureSkipVerify === true);
     let runtime: ClusterRuntime;
     const poller = new ClusterPoller({
       cluster: cluster.name,

@@ -8,7 +8,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectEndpoint } from '../connect/endpoint.ts';
 import type { RequestOutcome } from '../connect/transport.ts';
 import type { SkipReason, TargetRef } from '../domain/model.ts';
-import { METRICS, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
+import { METRICS, POLL_ERROR_REASONS, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
 import { registryText } from './registry-text.ts';
 import type { ExpositionFormat } from './text.ts';
 
@@ -43,8 +43,12 @@ export interface SelfMetrics {
   /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
   setConfigReload(successful: boolean, timestampSeconds: number): void;
   setHistoryWritable(writable: boolean): void;
-  /** Whether the cluster's worker certificates go unverified (its `tls.insecureSkipVerify`). */
-  setTlsVerificationDisabled(cluster: string, disabled: boolean): void;
+  /**
+   * Whether the cluster's worker certificates go unverified (its `tls.insecureSkipVerify`). Called when a cluster
+   * starts being watched, it also creates the cluster's poll error counters at 0, one per reason, so that
+   * `increase()` and `rate()` see a cluster's first failed poll (a counter series born at 1 loses it).
+   */
+  watchCluster(cluster: string, tlsVerificationDisabled: boolean): void;
   historyWriteFailure(): void;
   /** Drops the connector's series (it was deleted from Kafka Connect), so counters of gone connectors do not pile up. */
   forgetConnector(cluster: string, connector: string): Promise<void>;
@@ -168,9 +172,10 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       registerOnce(historyWritable);
       historyWritable.set(writable ? 1 : 0);
     },
-    setTlsVerificationDisabled(cluster, disabled) {
+    watchCluster(cluster, disabled) {
       registerOnce(tlsVerificationDisabled);
       tlsVerificationDisabled.set({ connect_cluster: cluster }, disabled ? 1 : 0);
+      for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ connect_cluster: cluster, reason }, 0);
       changed();
     },
     historyWriteFailure() {

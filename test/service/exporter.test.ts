@@ -6,7 +6,7 @@ import { CONNECT_ENDPOINTS } from '../../src/connect/endpoint.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
 import { ALL_METRICS } from '../../src/metrics/catalogue.ts';
 import type { ConnectorSpec } from '../../src/simulator/index.ts';
-import { cleanup, configText, countingProxy, currentState, MINUTE, requestLines, select, simulator, startService, T0, valueOf, VERSION } from './harness.ts';
+import { cleanup, configText, countingProxy, currentState, MINUTE, refusedUrl, requestLines, select, simulator, startService, T0, valueOf, VERSION } from './harness.ts';
 
 afterEach(cleanup);
 
@@ -264,5 +264,17 @@ describe('what the config and Connect can add', () => {
     const { samples } = await service.scrape();
     expect(currentState(samples, 'kafka_connect_task_state', { connector: name, task: '0' })).toBe('running');
     expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: name, task: '0' })).toBe(1);
+  });
+});
+
+describe('poll error counters', () => {
+  it('exist at 0 for every reason before the first poll, so that increase() sees the first failed one', async () => {
+    const service = await startService({ config: configText({ clusters: [{ name: 'gone', url: await refusedUrl(), timeout: '1s' }] }) });
+    const before = await service.scrape();
+    expect(valueOf(before.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone', reason: 'unreachable' })).toBe(0);
+    expect(select(before.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone' })).toHaveLength(8);
+    await service.app.pollAll();
+    const after = await service.scrape();
+    expect(valueOf(after.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone', reason: 'unreachable' })).toBe(1);
   });
 });
