@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { createConnectClient } from '../src/connect/client.ts';
 import { forEachLimited } from '../src/connect/concurrency.ts';
 import { KAFKA_VERSIONS, startRealKafka, waitFor, type ConnectCluster } from '../tools/kafka/launcher.ts';
+import { median } from './lib/measure.ts';
 import { nPlusOnePoller } from './peers/n-plus-one.ts';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -24,12 +25,6 @@ async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 async function createFleet(cluster: ConnectCluster): Promise<void> {

@@ -73,7 +73,7 @@ const KNOWN_CONNECT_MESSAGES: readonly RegExp[] = [
 const FORWARD_FAILURE = 'IO Error trying to forward REST request';
 
 /** Connect's message when it is one of Connect's known texts (truncated); otherwise a note that it was withheld. */
-export function cleanConnectMessage(message: string): string {
+function cleanConnectMessage(message: string): string {
   if (message.startsWith(FORWARD_FAILURE)) return `${FORWARD_FAILURE} (details withheld)`;
   if (KNOWN_CONNECT_MESSAGES.some((known) => known.test(message))) return truncateMessage(message);
   return "(Connect's message withheld: it is not one of Connect's known texts and may quote a secret)";

@@ -12,7 +12,7 @@ import { METRICS, POLL_ERROR_REASONS, type MetricDefinition, type PollErrorReaso
 import { registryText } from './registry-text.ts';
 import type { ExpositionFormat } from './text.ts';
 
-const PRESUMED_COUNTER_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface SelfMetricsOptions {
   /** Register prom-client's default `process_*` and `nodejs_*` metrics. */
@@ -99,7 +99,7 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     collectDefaultMetrics({ register: processRegistry });
     // These three are gauges named like counters, which `promtool check metrics` rejects; each is the sum of the
     // per-type gauge beside it (nodejs_active_handles{type} and so on).
-    for (const name of PRESUMED_COUNTER_GAUGES) processRegistry.removeSingleMetric(name);
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) processRegistry.removeSingleMetric(name);
   }
 
   /** Bumped by every change made through the handles below: the cached text of an older version is stale. */

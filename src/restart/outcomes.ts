@@ -17,8 +17,8 @@ export interface RestartOutcome {
   /**
    * `restarted`: Connect accepted the restart. `not_needed`: the restart plan left the target alone (it had recovered).
    * `retry`: 409, 5xx or unreachable; tried again at the next poll. `unconfirmed`: the call timed out, or Connect
-   * answered 500 "Request timed out" (it carries the request out later); counted as a restart. `gone`: 404, the connector or task no
-   * longer exists; counted like `failed`. `failed`: any other answer.
+   * answered 500 "Request timed out" (it carries the request out later); counted as a restart. `gone`: 404, the
+   * connector or task no longer exists; counted, and automation gives up on the target. `failed`: any other answer.
    */
   result: OutcomeResult;
   /** For logs and the history API; holds Connect's (truncated) message at most, never a body or a credential. */

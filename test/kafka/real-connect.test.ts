@@ -30,8 +30,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
   let sinkDir: string;
 
   beforeAll(async () => {
-    tool('java');
-    tool('mvn');
+    for (const needed of ['java', 'javac', 'keytool', 'mvn'] as const) tool(needed);
     const dir = await mkdtemp(join(tmpdir(), `connect-sentinel-real-${version}-`));
     stateDir = join(dir, 'fault-state');
     sinkDir = join(dir, 'sink-out');
@@ -99,6 +98,16 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     return ((await response.json()) as { targets: never[] }).targets;
   }
 
+  /** What /api/v1/restarts says of task 0 of `connector`. */
+  async function task0(connector: string, cluster = 'charmed') {
+    return (await restartsOf(connector, cluster)).find((target) => target.task === 0);
+  }
+
+  /** Waits until Connect itself reports task 0 of `connector` RUNNING. */
+  function untilRunning(cluster: ConnectCluster, connector: string) {
+    return waitFor(`${connector} task 0 RUNNING`, async () => ((await connectStatus(cluster, connector)).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
+  }
+
   it('polls both clusters with one request each, over HTTPS with basic auth and over plain HTTP', async () => {
     const samples = await metricsUntil('both clusters up', (s) =>
       valueOf(s, 'kafka_connect_up', { connect_cluster: 'charmed' }) === 1 && valueOf(s, 'kafka_connect_up', { connect_cluster: 'plain' }) === 1 ? s : undefined,
@@ -123,7 +132,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
 
   it('reports RUNNING, PAUSED and STOPPED connectors and their tasks as Connect does, and leaves them alone', async () => {
     for (const name of ['states-running', 'states-paused', 'states-stopped']) await create(charmed, name, { 'connector.class': FAULT_SOURCE });
-    await waitFor('the connectors to run', async () => ((await connectStatus(charmed, 'states-stopped')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
+    await untilRunning(charmed, 'states-stopped');
     expect((await charmed.rest('PUT', '/connectors/states-paused/pause')).status).toBe(202);
     expect((await charmed.rest('PUT', '/connectors/states-stopped/stop')).status).toBe(204);
     // Creating connectors rebalances the two workers, and the status topic catches up: a task can be UNASSIGNED for
@@ -167,7 +176,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await metricsUntil('the budget to run out', (s) =>
       valueOf(s, 'kafka_connect_autorestart_exhausted', { connect_cluster: 'charmed', connector: 'db-source', task: '0' }) === 1 ? true : undefined,
     );
-    const [target] = await restartsOf('db-source').then((targets) => targets.filter((t) => t.task === 0));
+    const target = await task0('db-source');
     expect(target).toMatchObject({ attempt: 3, recentRestarts: 3, exhausted: true, lastDecision: { reason: 'budget_exhausted' } });
 
     // Automation gave up: a real Prometheus with the shipped rules fires, and a real Alertmanager pages.
@@ -194,7 +203,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
       'fault.exception': 'org.apache.kafka.connect.errors.RetriableException',
       'fault.message': 'leader not available yet',
     });
-    await waitFor('the task to run again', async () => ((await connectStatus(plain, 'transient-source')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS).catch(
+    await untilRunning(plain, 'transient-source').catch(
       async (err: unknown) => {
         throw new Error(`${String(err)}\nconnect-sentinel's restarts: ${JSON.stringify(await restartsOf('transient-source', 'plain'))}`);
       },
@@ -203,7 +212,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
       stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'transient-source', task: '0' }) === 'running' ? s : undefined,
     );
     expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'plain', connector: 'transient-source', task: '0' })).toBe(1);
-    const [target] = await restartsOf('transient-source', 'plain').then((targets) => targets.filter((t) => t.task === 0));
+    const target = await task0('transient-source', 'plain');
     expect(target).toMatchObject({ attempt: 1, lastOutcome: { result: 'restarted' } });
   });
 
@@ -217,7 +226,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await metricsUntil('gave up', (s) =>
       valueOf(s, 'kafka_connect_autorestart_exhausted', { connect_cluster: 'charmed', connector: 'misconfigured-source', task: '0' }) === 1 ? true : undefined,
     );
-    const [target] = await restartsOf('misconfigured-source').then((targets) => targets.filter((t) => t.task === 0));
+    const target = await task0('misconfigured-source');
     expect(target).toMatchObject({ attempt: 0, recentRestarts: 0, lastDecision: { reason: 'policy_never' } });
     expect(valueOf(await scrape(), 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'charmed', connector: 'misconfigured-source', task: '0' }) ?? 0).toBe(0);
   });
@@ -233,8 +242,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
       stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'file-sink', task: '0' }) === 'failed' ? true : undefined,
     );
     await mkdir(sinkDir, { recursive: true });
-    await waitFor('the sink to run', async () => ((await connectStatus(plain, 'file-sink')).tasks[0]?.state === 'RUNNING' ? true : undefined), WAIT_MS);
-    const [target] = await restartsOf('file-sink', 'plain').then((targets) => targets.filter((t) => t.task === 0));
+    await untilRunning(plain, 'file-sink');
+    const target = await task0('file-sink', 'plain');
     expect(target?.lastOutcome?.result).toBe('restarted');
   });
 

@@ -65,16 +65,20 @@ async function serviceWith(server: FaultServer, fs: StoreFs): Promise<Service> {
   );
 }
 
+/** A healthy cluster polled once; then the disk fills up (ENOSPC on every write of the history) and a task fails. */
+async function diskFullThenTaskFails(): Promise<{ server: FaultServer; broken: { code: string | undefined; lockToo: boolean }; service: Service }> {
+  const server = cleanups.add(await startFaultServer(runningConnectors(6)));
+  const broken = { code: undefined as string | undefined, lockToo: false };
+  const service = await serviceWith(server, breakableFs(broken));
+  await service.app.pollAll();
+  broken.code = 'ENOSPC';
+  server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+  return { server, broken, service };
+}
+
 describe('restart history that cannot be written', () => {
   it('disk full: monitoring goes on, the metric and one log line say so, nothing is restarted until a write succeeds', async () => {
-    const server = cleanups.add(await startFaultServer(runningConnectors(6)));
-    const broken = { code: undefined as string | undefined, lockToo: false };
-    const service = await serviceWith(server, breakableFs(broken));
-    await service.app.pollAll();
-
-    // The disk fills up, then a task fails.
-    broken.code = 'ENOSPC';
-    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    const { server, broken, service } = await diskFullThenTaskFails();
     for (let poll = 0; poll < 3; poll++) await service.app.pollAll();
     const scrape = await service.scrape();
     expect(scrape.status).toBe(200);
@@ -107,12 +111,7 @@ describe('restart history that cannot be written', () => {
   });
 
   it('disk full: a restart that was not sent leaves nothing behind, so none is counted once the disk recovers', async () => {
-    const server = cleanups.add(await startFaultServer(runningConnectors(6)));
-    const broken = { code: undefined as string | undefined, lockToo: false };
-    const service = await serviceWith(server, breakableFs(broken));
-    await service.app.pollAll();
-    broken.code = 'ENOSPC';
-    server.connectors.get('c000')!.tasks[0]!.state = 'FAILED';
+    const { server, broken, service } = await diskFullThenTaskFails();
     await service.app.pollAll();
     expect(server.restartPosts()).toEqual([]);
 

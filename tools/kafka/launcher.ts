@@ -109,10 +109,6 @@ export class JavaProcess {
     return this.#output;
   }
 
-  signal(signal: NodeJS.Signals): void {
-    if (this.running) this.#child.kill(signal);
-  }
-
   async stop(graceMs = 15_000): Promise<void> {
     if (this.running) {
       this.#child.kill('SIGTERM');
@@ -125,7 +121,7 @@ export class JavaProcess {
 
   /** SIGKILL, as a crashed machine. */
   async kill(): Promise<void> {
-    this.signal('SIGKILL');
+    if (this.running) this.#child.kill('SIGKILL');
     await this.#exited;
   }
 }
