@@ -10,6 +10,7 @@ import { Secret } from './config/secret.ts';
 import type { ClusterConfig, Config } from './config/schema.ts';
 import type { ConfigStore, ReloadResult } from './config/store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
+import { createListingDecoder, type ListingDecoder } from './connect/listing-decoder.ts';
 import type { ClusterView, TargetRef } from './domain/model.ts';
 import { SentinelError } from './errors.ts';
 import { buildServer, type RestartControl } from './http/server.ts';
@@ -85,7 +86,7 @@ function asSource(client: ConnectClient): ClusterSource {
   };
 }
 
-function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetrics): ConnectClientOptions {
+function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetrics, listingDecoder: ListingDecoder): ConnectClientOptions {
   const tls = cluster.tls;
   return {
     cluster: cluster.name,
@@ -108,6 +109,8 @@ function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetr
       : {}),
     timeoutMs: cluster.timeout,
     maxResponseBytes: cluster.maxResponseSize,
+    limits: { maxConnectors: cluster.maxConnectors, maxTasks: cluster.maxTasks },
+    listingDecoder,
     onRequest: (endpoint, code) => metrics.restRequest(cluster.name, endpoint, code),
     logger,
   };
@@ -132,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const initial = deps.config.current();
   const metrics = createSelfMetrics({ processMetrics: initial.metrics.processMetrics, version: deps.version });
   const exposition = new Exposition(metrics);
+  const listingDecoder = createListingDecoder();
   metrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
   metrics.setHistoryWritable(store.writable);
 
@@ -226,7 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {
     const clusterLogger = logger.child({ connect_cluster: cluster.name });
-    const client = createClient(clientOptions(cluster, clusterLogger, metrics));
+    const client = createClient(clientOptions(cluster, clusterLogger, metrics, listingDecoder));
     metrics.watchCluster(cluster.name, cluster.tls?.insecureSkipVerify === true);
     let runtime: ClusterRuntime;
     const poller = new ClusterPoller({
@@ -408,6 +412,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         closed = true;
       });
       await server.close();
+      await listingDecoder.close();
     },
   };
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   CS_ERR_CONNECT_UNREACHABLE: 'Kafka Connect cannot be reached',
   CS_ERR_CONNECT_DECODE: 'Kafka Connect response has an unexpected shape',
   CS_ERR_CONNECT_TOO_LARGE: 'Kafka Connect response exceeds the size limit',
+  CS_ERR_CONNECT_LIMIT: 'Kafka Connect cluster exceeds a configured limit',
   // Restart history storage
   CS_ERR_STORE_LOCKED: 'data directory is used by another process',
   CS_ERR_STORE_IO: 'restart history cannot be written',
@@ -155,5 +156,29 @@ export class ConnectTooLargeError extends SentinelError {
     this.name = 'ConnectTooLargeError';
     this.context = context;
     this.limitBytes = limitBytes;
+  }
+}
+
+/** What a poll may hold for one cluster, like Prometheus's `sample_limit`: past it the poll is refused whole. */
+export type ClusterLimit = 'maxConnectors' | 'maxTasks' | 'maxExpositionSize';
+
+/** The cluster's answer is larger than a configured bound (connectors, tasks, or the size of its exposition). */
+export class ConnectLimitError extends SentinelError {
+  readonly cluster: string;
+  readonly limit: ClusterLimit;
+  /** What was counted, at least (counting may stop once the limit is passed). */
+  readonly found: number;
+  readonly allowed: number;
+  constructor(cluster: string, details: { limit: ClusterLimit; found: number; allowed: number }) {
+    const what = { maxConnectors: 'connectors', maxTasks: 'tasks', maxExpositionSize: 'bytes of exposition' }[details.limit];
+    super(
+      'CS_ERR_CONNECT_LIMIT',
+      `Kafka Connect cluster "${cluster}" has ${details.found} ${what}, more than ${details.limit} (${details.allowed}); the poll is refused`,
+    );
+    this.name = 'ConnectLimitError';
+    this.cluster = cluster;
+    this.limit = details.limit;
+    this.found = details.found;
+    this.allowed = details.allowed;
   }
 }

@@ -137,6 +137,9 @@ async function resolveCluster(
     pollInterval: cluster.pollInterval,
     timeout: cluster.timeout,
     maxResponseSize: cluster.maxResponseSize,
+    maxConnectors: cluster.maxConnectors,
+    maxTasks: cluster.maxTasks,
+    maxExpositionSize: cluster.maxExpositionSize,
     connectors: cluster.connectors,
     pluginsInterval: cluster.pluginsInterval,
   };

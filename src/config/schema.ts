@@ -20,6 +20,8 @@ export const DEFAULT_DATA_DIR = './data';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const CLUSTER_NAME_MAX = 128;
 const MAX_RESPONSE_SIZE_LIMIT = parseSize('512MiB');
+const MAX_EXPOSITION_SIZE_LIMIT = parseSize('1GiB');
+const MAX_COUNT_LIMIT = 10_000_000;
 
 function durationAtLeast(minimumMs: number) {
   return durationSchema.refine((ms) => ms >= minimumMs, `must be at least ${formatDuration(minimumMs)}`);
@@ -29,6 +31,10 @@ function sizeBetween(minimum: number, maximum: number) {
   return sizeSchema
     .refine((bytes) => bytes >= minimum, `must be at least ${minimum} bytes`)
     .refine((bytes) => bytes <= maximum, `must be at most ${maximum} bytes`);
+}
+
+function countBetween(minimum: number, maximum: number) {
+  return z.number().int().min(minimum).max(maximum);
 }
 
 const filePathSchema = z.string().min(1);
@@ -127,6 +133,9 @@ const clusterSchema = z
     pollInterval: durationAtLeast(1000).default(15_000),
     timeout: durationAtLeast(1).optional(),
     maxResponseSize: sizeBetween(1024, MAX_RESPONSE_SIZE_LIMIT).default(parseSize('64MiB')),
+    maxConnectors: countBetween(1, MAX_COUNT_LIMIT).default(20_000),
+    maxTasks: countBetween(1, MAX_COUNT_LIMIT).default(100_000),
+    maxExpositionSize: sizeBetween(64 * 1024, MAX_EXPOSITION_SIZE_LIMIT).default(parseSize('128MiB')),
     connectors: connectorSelectionSchema,
     pluginsInterval: durationAtLeast(1000).default(600_000),
   })
@@ -230,6 +239,11 @@ export interface ClusterConfig {
   /** Per request; never more than pollInterval. */
   readonly timeout: number;
   readonly maxResponseSize: number;
+  /** Connectors and tasks a poll may hold; past either the poll is refused (reason `limit`). */
+  readonly maxConnectors: number;
+  readonly maxTasks: number;
+  /** Bytes of this cluster's per-poll series; past it the poll is refused (reason `limit`). */
+  readonly maxExpositionSize: number;
   readonly connectors: ConnectorSelection;
   readonly pluginsInterval: number;
 }

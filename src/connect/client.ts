@@ -21,7 +21,6 @@ import {
 import { forEachLimited } from './concurrency.ts';
 import {
   decodeConnectorInfo,
-  decodeConnectorListing,
   decodeConnectorStatus,
   decodeErrorBody,
   decodeHealth,
@@ -29,6 +28,7 @@ import {
   decodeRestartPlan,
   decodeWorkerInfo,
   parseJsonBody,
+  type ConnectorListing,
   type HealthStatus,
   type MissingConnector,
 } from './decode.ts';
@@ -43,6 +43,8 @@ import {
   type ExchangeSettings,
   type RequestOutcome,
 } from './transport.ts';
+import { inPlaceListingDecoder, type ListingDecoder } from './listing-decoder.ts';
+import { checkListingLimits, type ListingLimits } from './listing.ts';
 import { authorizationHeader, parseWorkerUrls, type ConnectAuth, type WorkerTarget } from './workers.ts';
 
 export type { ConnectAuth } from './workers.ts';
@@ -52,6 +54,7 @@ export type { ConnectEndpoint } from './endpoint.ts';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_LEGACY_CONCURRENCY = 8;
+export const DEFAULT_LISTING_LIMITS: ListingLimits = { maxConnectors: 20_000, maxTasks: 100_000 };
 
 export interface ConnectClientOptions {
   /** The cluster's name, for logs and error messages. */
@@ -66,6 +69,10 @@ export interface ConnectClientOptions {
   timeoutMs?: number;
   /** Default 64 MiB; a larger body fails with CS_ERR_CONNECT_TOO_LARGE as soon as the limit is passed. */
   maxResponseBytes?: number;
+  /** How many connectors and tasks a poll may hold; past either, the poll fails with CS_ERR_CONNECT_LIMIT. */
+  limits?: ListingLimits;
+  /** Where status listings are decoded; default on the calling thread. A service shares one that uses a worker. */
+  listingDecoder?: ListingDecoder;
   /** Status requests in flight at once in the per-connector mode (Kafka before 2.3). Default 8. */
   legacyConcurrency?: number;
   /** Called once per HTTP exchange, for `kafka_connect_exporter_rest_requests_total`. */
@@ -117,6 +124,8 @@ class HttpConnectClient implements ConnectClient {
   readonly #settings: ExchangeSettings;
   readonly #ownsDispatcher: boolean;
   readonly #legacyConcurrency: number;
+  readonly #limits: ListingLimits;
+  readonly #listingDecoder: ListingDecoder;
   readonly #closing = new AbortController();
   /** Index of the worker that answered last: the first one tried next time. */
   #preferred = 0;
@@ -141,6 +150,8 @@ class HttpConnectClient implements ConnectClient {
         ? options.logger.child({ connect_cluster: options.cluster })
         : options.logger;
     this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
+    this.#limits = options.limits ?? DEFAULT_LISTING_LIMITS;
+    this.#listingDecoder = options.listingDecoder ?? inPlaceListingDecoder;
     this.#ownsDispatcher = options.dispatcher === undefined;
     const authorization = authorizationHeader(options.auth ?? { kind: 'none' });
     this.#settings = {
@@ -165,12 +176,12 @@ class HttpConnectClient implements ConnectClient {
     let withInfo = this.#lastMode !== 'expanded' || performance.now() - this.#infoReadAt >= INFO_REFRESH_MS;
     const list = (path: string) => this.#send({ method: 'GET', path, endpoint: 'connectors', expect: [200] }, signal);
     let result = await list(withInfo ? STATUS_AND_INFO_POLL_PATH : STATUS_POLL_PATH);
-    let listing = decodeWith(result, decodeConnectorListing);
+    let listing = await this.#decodeListing(result);
     if (!withInfo && listing.kind === 'expanded' && listing.connectors.some((c) => !this.#connectorClasses.has(c.name))) {
       // A connector not seen before: its class is only in the info.
       withInfo = true;
       result = await list(STATUS_AND_INFO_POLL_PATH);
-      listing = decodeWith(result, decodeConnectorListing);
+      listing = await this.#decodeListing(result);
     }
     if (listing.kind === 'names') {
       if (listing.invalidEntries > 0) {
@@ -269,6 +280,15 @@ class HttpConnectClient implements ConnectClient {
     if (this.#ownsDispatcher) await this.#settings.dispatcher.destroy();
   }
 
+  async #decodeListing(result: ExchangeResult): Promise<ConnectorListing> {
+    try {
+      return await this.#listingDecoder.decode(result.body, this.cluster, this.#limits);
+    } catch (err) {
+      if (err instanceof ConnectDecodeError) throw new ConnectDecodeError(err.problem, result.context);
+      throw err;
+    }
+  }
+
   /** Pre-2.3 clusters: one `/status` per connector, `limit` at a time; the class from a cached `GET /connectors/{name}`. */
   async #pollEachConnector(names: string[], workerUrl: string, signal: AbortSignal | undefined): Promise<StatusPoll> {
     const listed = new Set(names);
@@ -287,6 +307,7 @@ class HttpConnectClient implements ConnectClient {
       signal,
     );
     connectors.sort((a, b) => compareNames(a.name, b.name));
+    checkListingLimits(this.cluster, { connectors: names.length, tasks: connectors.reduce((sum, c) => sum + c.tasks.length, 0) }, this.#limits);
     this.#logMissing(missing);
     return {
       connectors,

@@ -41,8 +41,10 @@ export interface ExchangeSettings {
 
 export interface ExchangeResult {
   status: number;
-  /** The body as UTF-8 text ('' when there was none). */
-  text: string;
+  /** The body as received: a large status listing is decoded from these bytes off the event loop. */
+  readonly body: Buffer;
+  /** The body as UTF-8 text ('' when there was none), decoded when read. */
+  readonly text: string;
   context: ConnectRequestContext;
 }
 
@@ -87,7 +89,14 @@ export async function exchange(
       throw new ConnectTooLargeError(context, settings.maxResponseBytes);
     }
     settings.onRequest(request.endpoint, `${response.statusCode}`);
-    return { status: response.statusCode, text: body.toString('utf8'), context };
+    return {
+      status: response.statusCode,
+      body,
+      get text() {
+        return body.toString('utf8');
+      },
+      context,
+    };
   } catch (err) {
     if (err instanceof ConnectTooLargeError) throw err;
     const aborted = settings.closing.aborted || signal?.aborted === true;

@@ -244,7 +244,7 @@ export const POLL_FAMILIES = [
 export type PollFamily = (typeof POLL_FAMILIES)[number];
 
 /** Why a poll failed or was not trusted: a bounded set, it is a metric label. */
-export const POLL_ERROR_REASONS = ['unreachable', 'timeout', 'http', 'decode', 'too_large', 'untrusted', 'internal', 'other'] as const;
+export const POLL_ERROR_REASONS = ['unreachable', 'timeout', 'http', 'decode', 'too_large', 'limit', 'untrusted', 'internal', 'other'] as const;
 export type PollErrorReason = (typeof POLL_ERROR_REASONS)[number];
 
 export const ALL_METRICS: readonly MetricDefinition[] = Object.values(METRICS);

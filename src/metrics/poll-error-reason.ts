@@ -9,5 +9,6 @@ export function pollErrorReason(err: unknown): PollErrorReason {
   if (isSentinelError(err, 'CS_ERR_CONNECT_HTTP')) return 'http';
   if (isSentinelError(err, 'CS_ERR_CONNECT_DECODE')) return 'decode';
   if (isSentinelError(err, 'CS_ERR_CONNECT_TOO_LARGE')) return 'too_large';
+  if (isSentinelError(err, 'CS_ERR_CONNECT_LIMIT')) return 'limit';
   return 'other';
 }

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONNECT_ENDPOINTS } from '../../src/connect/endpoint.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
-import { ALL_METRICS } from '../../src/metrics/catalogue.ts';
+import { ALL_METRICS, POLL_ERROR_REASONS } from '../../src/metrics/catalogue.ts';
 import type { ConnectorSpec } from '../../src/simulator/index.ts';
 import { cleanup, configText, countingProxy, currentState, MINUTE, refusedUrl, requestLines, select, simulator, startService, T0, valueOf, VERSION } from './harness.ts';
 
@@ -272,7 +272,7 @@ describe('poll error counters', () => {
     const service = await startService({ config: configText({ clusters: [{ name: 'gone', url: await refusedUrl(), timeout: '1s' }] }) });
     const before = await service.scrape();
     expect(valueOf(before.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone', reason: 'unreachable' })).toBe(0);
-    expect(select(before.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone' })).toHaveLength(8);
+    expect(select(before.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone' })).toHaveLength(POLL_ERROR_REASONS.length);
     await service.app.pollAll();
     const after = await service.scrape();
     expect(valueOf(after.samples, 'kafka_connect_exporter_poll_errors_total', { connect_cluster: 'gone', reason: 'unreachable' })).toBe(1);

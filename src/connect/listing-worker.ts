@@ -1,0 +1,59 @@
+// The worker thread of listing-decoder.ts: decodes status listings off the main event loop, and hands each one
+// back in batches that the main thread asks for one at a time, so that receiving them never blocks it for long.
+
+import { parentPort } from 'node:worker_threads';
+import type { ConnectorStatus } from '../domain/model.ts';
+import type { MissingConnector } from './decode.ts';
+import { readConnectorListing } from './listing.ts';
+import { encodeListingError, type FromListingWorker, type ToListingWorker } from './listing-protocol.ts';
+
+/** Connectors and tasks per batch: about a millisecond of structured-clone work on the receiving side. */
+const BATCH_UNITS = 4096;
+
+interface Unsent {
+  connectors: ConnectorStatus[];
+  missing: MissingConnector[];
+  sent: number;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('listing-worker.ts runs only as a worker thread');
+const unsent = new Map<number, Unsent>();
+
+port.on('message', (message: ToListingWorker) => {
+  if (message.type === 'next') {
+    sendBatch(message.id);
+    return;
+  }
+  const { id, body, cluster, limits } = message;
+  try {
+    const listing = readConnectorListing(new Uint8Array(body), cluster, limits);
+    if (listing.kind === 'names') {
+      post({ type: 'names', id, names: listing.names, invalidEntries: listing.invalidEntries });
+      return;
+    }
+    unsent.set(id, { connectors: listing.connectors, missing: listing.missing, sent: 0 });
+    sendBatch(id);
+  } catch (err) {
+    post({ type: 'error', id, error: encodeListingError(err) });
+  }
+});
+
+function sendBatch(id: number): void {
+  const job = unsent.get(id);
+  if (job === undefined) return;
+  let end = job.sent;
+  for (let units = 0; end < job.connectors.length && units < BATCH_UNITS; end += 1) units += 1 + job.connectors[end]!.tasks.length;
+  const connectors = job.connectors.slice(job.sent, end);
+  job.sent = end;
+  if (end < job.connectors.length) {
+    post({ type: 'batch', id, connectors });
+    return;
+  }
+  unsent.delete(id);
+  post({ type: 'end', id, connectors, missing: job.missing });
+}
+
+function post(message: FromListingWorker): void {
+  port!.postMessage(message);
+}
