@@ -12,11 +12,12 @@ import type { ConfigStore, ReloadResult } from './config/store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
 import { createListingDecoder, type ListingDecoder } from './connect/listing-decoder.ts';
 import type { ClusterView, TargetRef } from './domain/model.ts';
-import { SentinelError } from './errors.ts';
+import { ConnectLimitError, SentinelError } from './errors.ts';
 import { buildServer, type RestartControl } from './http/server.ts';
 import { Exposition } from './metrics/exposition.ts';
 import { pollErrorReason } from './metrics/poll-error-reason.ts';
-import { renderClusterReusing } from './metrics/render.ts';
+import { completeClusterRender, markedDown, renderClusterReusing, renderConnectorSteps } from './metrics/render.ts';
+import { runInSlices } from './metrics/sliced.ts';
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
 import { ClusterPoller, errorSummary, type ClusterSource, type PollCycle } from './poller/poller.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
@@ -168,25 +169,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
     if (closed) return;
     try {
-      await restartRoundAndRender(cycle, client, clusterLogger);
+      await restartRoundAndRender(cycle, cluster, client, clusterLogger);
+      if (overExpositionLimit.delete(cluster.name)) clusterLogger.info('The cluster\'s series fit within maxExpositionSize again');
     } catch (err) {
       // Whatever failed here, the cluster must not keep its last series as if they were fresh.
-      clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
-      metrics.pollError(cluster.name, 'internal');
+      if (err instanceof ConnectLimitError) {
+        metrics.pollError(cluster.name, 'limit');
+        if (!overExpositionLimit.has(cluster.name)) {
+          overExpositionLimit.add(cluster.name);
+          clusterLogger.warn({ err: errorSummary(err) }, 'The cluster\'s series pass maxExpositionSize: showing its last series as down, restarting nothing, until they fit');
+        }
+      } else {
+        clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
+        metrics.pollError(cluster.name, 'internal');
+      }
       exposition.setCluster(renderDown(cycle.view));
     }
   };
 
   const renderOptions = () => ({ dropZeroStates: deps.config.current().metrics.dropZeroStates });
+  /** Clusters whose last poll went past maxExpositionSize: logged when they go past it and when they fit again. */
+  const overExpositionLimit = new Set<string>();
 
-  /** The cluster as down: its connectors as last seen, or none when those cannot be rendered either. */
+  /** The cluster as down: its last series marked down, or only its cluster-wide series before any render. */
   const renderDown = (view: ClusterView) => {
-    const down = { ...view, up: false };
-    try {
-      return renderClusterReusing(down, undefined, renderOptions(), undefined);
-    } catch {
-      return renderClusterReusing({ ...down, connectors: [] }, undefined, renderOptions(), undefined);
-    }
+    const last = exposition.lastRender(view.cluster);
+    return last === undefined ? renderClusterReusing({ ...view, up: false, connectors: [] }, undefined, renderOptions(), undefined) : markedDown(last);
   };
 
   /**
@@ -195,7 +203,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
    * restart calls are slow never holds back another cluster's round. Rounds of one cluster never overlap: its poller
    * awaits each.
    */
-  const restartRoundAndRender = async (cycle: PollCycle, client: ConnectClient, clusterLogger: Logger) => {
+  const restartRoundAndRender = async (cycle: PollCycle, cluster: ClusterConfig, client: ConnectClient, clusterLogger: Logger) => {
+    // The connector lines come first, spread over turns of the event loop: a cluster past maxExpositionSize is
+    // refused here, before any restart is decided on it.
+    const previous = exposition.lastRender(cycle.view.cluster);
+    const connectorLines = await runInSlices(
+      renderConnectorSteps(cycle.view, { ...renderOptions(), maxExpositionBytes: cluster.maxExpositionSize }, previous),
+    );
     const { result, sends, recorded } = await serially(async () => {
       // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
       // would never be written again and auto-restart would stay off after the disk recovered.
@@ -225,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
       if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
     }
-    exposition.setCluster(renderClusterReusing(cycle.view, result.view, renderOptions(), exposition.lastRender(cycle.view.cluster)));
+    exposition.setCluster(completeClusterRender(cycle.view, result.view, connectorLines, previous));
   };
 
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {

@@ -173,7 +173,7 @@ export class ConnectLimitError extends SentinelError {
     const what = { maxConnectors: 'connectors', maxTasks: 'tasks', maxExpositionSize: 'bytes of exposition' }[details.limit];
     super(
       'CS_ERR_CONNECT_LIMIT',
-      `Kafka Connect cluster "${cluster}" has ${details.found} ${what}, more than ${details.limit} (${details.allowed}); the poll is refused`,
+      `Kafka Connect cluster "${cluster}" has at least ${details.found} ${what}, more than ${details.limit} allows (${details.allowed}); the poll is refused`,
     );
     this.name = 'ConnectLimitError';
     this.cluster = cluster;

@@ -20,8 +20,11 @@ import { parseTrace } from './trace.ts';
 /** Traces are a few kB; a longer one is kept only up to here, so a pathological cluster cannot fill memory. */
 export const MAX_KEPT_TRACE_LENGTH = 64 * 1024;
 const TRUNCATION_MARK = '\n[trace truncated by connect-sentinel]\n';
-/** Bounds for strings that may end up in labels or logs. */
-const MAX_SHORT_TEXT_LENGTH = 512;
+/**
+ * Bounds the memory held by strings that may end up in labels or logs. Labels are cut further when written, with a
+ * hash that keeps cut values apart (metrics/text.ts).
+ */
+const MAX_SHORT_TEXT_LENGTH = 4096;
 /** Connect's own error messages are short; this keeps a pathological one from being retained. */
 const MAX_ERROR_MESSAGE_LENGTH = 4096;
 const TASK_ID_TEXT = /^\d{1,9}$/;

@@ -36,6 +36,10 @@ port.on('message', (message: ToListingWorker) => {
     sendBatch(id);
   } catch (err) {
     post({ type: 'error', id, error: encodeListingError(err) });
+  } finally {
+    // Frees the answer's bytes now: dropped, they would wait for this thread's next garbage collection, which an
+    // idle thread may not run before the next answer arrives.
+    body.transfer(0);
   }
 });
 

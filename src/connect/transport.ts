@@ -121,16 +121,26 @@ async function readCapped(
     body.destroy();
     return undefined;
   }
+  // A declared length is read straight into one buffer: gathering chunks and joining them would hold the body twice.
+  const declared = typeof declaredLength === 'string' && /^\d+$/.test(declaredLength) ? Number(declaredLength) : undefined;
+  let whole = declared === undefined || declared === 0 ? undefined : Buffer.allocUnsafeSlow(declared);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) {
+    if (total + chunk.length > limit) {
       body.destroy();
       return undefined;
     }
-    chunks.push(chunk);
+    if (whole !== undefined && total + chunk.length <= whole.length) chunk.copy(whole, total);
+    else {
+      // More than declared (undici normally refuses that): go on in chunks.
+      if (whole !== undefined) chunks.push(whole.subarray(0, total));
+      whole = undefined;
+      chunks.push(chunk);
+    }
+    total += chunk.length;
   }
+  if (whole !== undefined) return total === whole.length ? whole : whole.subarray(0, total);
   return Buffer.concat(chunks, total);
 }
 

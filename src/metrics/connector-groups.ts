@@ -63,25 +63,42 @@ interface Entry {
   readonly reused: Located | undefined;
 }
 
+/** Connectors looked at between two steps while their names are read, before any group is written. */
+const NAMES_PER_STEP = 1024;
+
 /**
  * The connector and task lines of `connectors` (first of each escaped name only, in the given order), reusing what
- * `previous` rendered when it was rendered in the same context.
+ * `previous` rendered when it was rendered in the same context. A generator, so that the caller can spread a large
+ * render over several turns of its event loop: each step yields the bytes of lines written so far, and the last
+ * returns the render.
  */
-export function renderConnectorGroups(
+export function* connectorGroupSteps(
   connectors: readonly ConnectorStatus[],
   context: ConnectorRenderContext,
   previous: ConnectorGroups | undefined,
-): ConnectorGroups {
+): Generator<number, ConnectorGroups, void> {
   const old =
     previous !== undefined &&
     previous.context.clusterLabel === context.clusterLabel &&
     previous.context.dropZeroStates === context.dropZeroStates
       ? previous.located
       : undefined;
-  const entries = uniqueEntries(connectors, old);
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  for (const status of connectors) {
+    const name = escapeLabelValue(status.name);
+    // Names are unique in Kafka Connect; a view holding one twice must still give a valid exposition.
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const before = old?.get(name);
+    const reused = before !== undefined && sameOutput(before.group.statuses[before.index]!, status) ? before : undefined;
+    entries.push({ status, name, before, reused });
+    if (entries.length % NAMES_PER_STEP === 0) yield 0;
+  }
   const writer = new GroupWriter(context);
   const groups: Group[] = [];
   const located = new Map<string, Located>();
+  let bytes = 0;
   let start = 0;
   for (let end = 1; end <= entries.length; end += 1) {
     const last = entries[end - 1]!;
@@ -91,6 +108,8 @@ export function renderConnectorGroups(
     slice.forEach((entry, index) => located.set(entry.name, { group, index }));
     groups.push(group);
     start = end;
+    for (const lines of group.lines) bytes += lines.length;
+    yield bytes;
   }
   return { context, groups, located };
 }
@@ -103,21 +122,6 @@ export function groupLines(rendered: ConnectorGroups, family: number): Buffer[] 
     if (buffer.length > 0) lines.push(buffer);
   }
   return lines;
-}
-
-function uniqueEntries(connectors: readonly ConnectorStatus[], old: ReadonlyMap<string, Located> | undefined): Entry[] {
-  const entries: Entry[] = [];
-  const seen = new Set<string>();
-  for (const status of connectors) {
-    const name = escapeLabelValue(status.name);
-    // Names are unique in Kafka Connect; a view holding one twice must still give a valid exposition.
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const before = old?.get(name);
-    const reused = before !== undefined && sameOutput(before.group.statuses[before.index]!, status) ? before : undefined;
-    entries.push({ status, name, before, reused });
-  }
-  return entries;
 }
 
 /** The group of the previous render when `slice` is exactly its connectors, in order, all unchanged. */

@@ -2,15 +2,21 @@
 // This runs once per poll for up to ~310,000 series (10,000 connectors, 50,000 tasks). The connector and task lines
 // (nearly all of them) are rendered in groups that carry over from the previous render of the cluster when their
 // connectors did not change (connector-groups.ts); the few cluster-wide lines are rendered every time.
+//
+// The connector lines are rendered in steps (renderConnectorSteps), which the shell spreads over turns of its event
+// loop, and within a byte budget; completeClusterRender then adds the cluster-wide and auto-restart lines.
 
 import type { ClusterRestartView, ClusterView } from '../domain/model.ts';
 import { CONNECTOR_FAMILIES, METRICS, POLL_FAMILIES, type ConnectorFamily, type PollFamily } from './catalogue.ts';
-import { groupLines, renderConnectorGroups, type ConnectorGroups } from './connector-groups.ts';
+import { ConnectLimitError } from '../errors.ts';
+import { connectorGroupSteps, groupLines, type ConnectorGroups } from './connector-groups.ts';
 import { escapeLabelValue, formatValue } from './text.ts';
 
 export interface RenderOptions {
   /** Emit only the 1-valued series of a state set (the current state) instead of all of them. */
   readonly dropZeroStates: boolean;
+  /** Most bytes of connector and task lines (the cluster's `maxExpositionSize`); past it, CS_ERR_CONNECT_LIMIT. */
+  readonly maxExpositionBytes?: number;
 }
 
 /** A poll's render: each family's lines in pieces, and what the next render of the same cluster reuses. */
@@ -39,9 +45,44 @@ export function renderClusterReusing(
   options: RenderOptions,
   previous: ClusterRender | undefined,
 ): ClusterRender {
-  const cluster = `connect_cluster="${escapeLabelValue(view.cluster)}"`;
+  const steps = renderConnectorSteps(view, options, previous);
+  let step = steps.next();
+  while (step.done !== true) step = steps.next();
+  return completeClusterRender(view, restart, step.value, previous);
+}
+
+/**
+ * The connector and task lines of the cluster, in steps of a few milliseconds at most. Throws CS_ERR_CONNECT_LIMIT
+ * as soon as they pass `maxExpositionBytes`, before the rest is rendered.
+ */
+export function* renderConnectorSteps(
+  view: ClusterView,
+  options: RenderOptions,
+  previous: ClusterRender | undefined,
+): Generator<void, ConnectorGroups, void> {
+  const allowed = options.maxExpositionBytes ?? Infinity;
+  const steps = connectorGroupSteps(
+    view.connectors.map((observed) => observed.status),
+    { clusterLabel: clusterLabel(view.cluster), dropZeroStates: options.dropZeroStates },
+    previous?.reuse,
+  );
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done === true) return step.value;
+    if (step.value > allowed) throw new ConnectLimitError(view.cluster, { limit: 'maxExpositionSize', found: step.value, allowed });
+    yield;
+  }
+}
+
+/** The whole render: the connector lines of renderConnectorSteps, and the cluster-wide and auto-restart lines. */
+export function completeClusterRender(
+  view: ClusterView,
+  restart: ClusterRestartView | undefined,
+  reuse: ConnectorGroups,
+  previous: ClusterRender | undefined,
+): ClusterRender {
+  const cluster = clusterLabel(view.cluster);
   const text = new Map<PollFamily, string>();
-  text.set('up', `${METRICS.up.name}{${cluster}} ${view.up ? 1 : 0}\n`);
+  text.set('up', upLine(cluster, view.up));
   text.set('pollDuration', `${METRICS.pollDuration.name}{${cluster}} ${formatValue(view.pollDurationSeconds)}\n`);
   if (view.lastSuccessTimestampSeconds !== null) {
     text.set('lastPollSuccess', `${METRICS.lastPollSuccess.name}{${cluster}} ${formatValue(view.lastSuccessTimestampSeconds)}\n`);
@@ -57,11 +98,6 @@ export function renderClusterReusing(
   text.set('pluginInfo', pluginLines(view, cluster));
   if (restart !== undefined) renderRestart(text, restart, cluster);
 
-  const reuse = renderConnectorGroups(
-    view.connectors.map((observed) => observed.status),
-    { clusterLabel: cluster, dropZeroStates: options.dropZeroStates },
-    previous?.reuse,
-  );
   const pieces = new Map<PollFamily, readonly Buffer[]>();
   for (const family of POLL_FAMILIES) {
     const index = CONNECTOR_FAMILY_INDEX.get(family);
@@ -78,6 +114,24 @@ export function renderClusterReusing(
     pieces.set(family, before?.length === 1 && before[0]!.equals(bytes) ? before : [bytes]);
   }
   return { cluster: view.cluster, pieces, reuse };
+}
+
+/**
+ * The render as it was, but marked down: for a poll whose handling failed or went past a limit, so that the last
+ * series stay, as after a failed fetch, and are never shown as fresh.
+ */
+export function markedDown(render: ClusterRender): ClusterRender {
+  const pieces = new Map(render.pieces);
+  pieces.set('up', [Buffer.from(upLine(clusterLabel(render.cluster), false), 'utf8')]);
+  return { ...render, pieces };
+}
+
+function clusterLabel(cluster: string): string {
+  return `connect_cluster="${escapeLabelValue(cluster)}"`;
+}
+
+function upLine(cluster: string, up: boolean): string {
+  return `${METRICS.up.name}{${cluster}} ${up ? 1 : 0}\n`;
 }
 
 function pluginLines(view: ClusterView, cluster: string): string {

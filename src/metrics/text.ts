@@ -1,6 +1,8 @@
 // The small pieces of the text exposition formats (Prometheus 0.0.4 and OpenMetrics 1.0.0): escaping, numbers and
 // family headers. Shared by the per-poll renderer and the prom-client formatter so both write exactly alike.
 
+import { createHash } from 'node:crypto';
+
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
 /** A catalogue definition, or a prom-client metric (whose types also include histogram and summary). */
@@ -20,15 +22,36 @@ const LABEL_SPECIAL_ALL = /[\\"\n]/g;
 const LABEL_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n' };
 
 /**
- * A label value as it goes between the quotes: backslash, double quote and line feed escaped (both formats).
- * Lone UTF-16 surrogates become U+FFFD here, as the UTF-8 encoder would turn them anyway, so that callers can
- * detect duplicates on the returned text.
+ * Longest label value written, in UTF-16 code units. A connector's name is repeated in every series of the connector
+ * and of each of its tasks: unbounded, one 200 KB name with 300 tasks made a 353 MiB exposition.
+ */
+export const MAX_LABEL_VALUE_LENGTH = 512;
+/** Hex digits of the SHA-256 of the whole value that end a cut one, so that two long values never become one. */
+const CUT_HASH_DIGITS = 16;
+const CUT_MARK = '…';
+
+/**
+ * A label value as it goes between the quotes: at most MAX_LABEL_VALUE_LENGTH code units before escaping (a longer
+ * one keeps its start, then `…` and a hash of the whole), with backslash, double quote and line feed escaped (both
+ * formats). Lone UTF-16 surrogates become U+FFFD here, as the UTF-8 encoder would turn them anyway, so that callers
+ * can detect duplicates on the returned text.
  */
 export function escapeLabelValue(value: string): string {
-  const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
+  const wellFormed = boundLabelValue(value.isWellFormed() ? value : value.toWellFormed());
   return LABEL_SPECIAL.test(wellFormed)
     ? wellFormed.replace(LABEL_SPECIAL_ALL, (char) => LABEL_ESCAPES[char] ?? char)
     : wellFormed;
+}
+
+/** The value, or its cut form when too long; `value` must be well-formed. */
+function boundLabelValue(value: string): string {
+  if (value.length <= MAX_LABEL_VALUE_LENGTH) return value;
+  let keep = MAX_LABEL_VALUE_LENGTH - CUT_MARK.length - CUT_HASH_DIGITS;
+  // Never split a surrogate pair: its first half alone would not be well-formed.
+  const last = value.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep -= 1;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, CUT_HASH_DIGITS);
+  return `${value.slice(0, keep)}${CUT_MARK}${hash}`;
 }
 
 const HELP_SPECIAL_ALL: Readonly<Record<ExpositionFormat, RegExp>> = {

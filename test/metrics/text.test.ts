@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHelp, escapeLabelValue, familyHeader, familyName, formatValue } from '../../src/metrics/text.ts';
+import { escapeHelp, escapeLabelValue, MAX_LABEL_VALUE_LENGTH, familyHeader, familyName, formatValue } from '../../src/metrics/text.ts';
 
 describe('escapeLabelValue', () => {
   it.each([
@@ -20,6 +21,39 @@ describe('escapeLabelValue', () => {
   it('replaces lone surrogates with U+FFFD, as UTF-8 encoding would', () => {
     expect(escapeLabelValue('a\ud800b\udc00')).toBe('a\ufffdb\ufffd');
     expect(escapeLabelValue('pair \ud83d\ude00 kept')).toBe('pair 😀 kept');
+  });
+
+  it('keeps a value of the longest length whole, and cuts a longer one to that length with a hash of the whole', () => {
+    const longest = 'x'.repeat(MAX_LABEL_VALUE_LENGTH);
+    expect(escapeLabelValue(longest)).toBe(longest);
+    const cut = escapeLabelValue(`${longest}y`);
+    expect(cut).toHaveLength(MAX_LABEL_VALUE_LENGTH);
+    expect(cut).toMatch(/^x{495}…[0-9a-f]{16}$/);
+    expect(escapeLabelValue('n'.repeat(200_000))).toHaveLength(MAX_LABEL_VALUE_LENGTH);
+  });
+
+  it('keeps long values that differ anywhere apart once cut', () => {
+    const base = 'a'.repeat(1000);
+    const variants = [base, `${base}b`, `b${base}`, `${base.slice(0, 700)}c${base.slice(701)}`];
+    expect(new Set(variants.map(escapeLabelValue)).size).toBe(variants.length);
+  });
+
+  it('never splits a surrogate pair, and escapes what it kept', () => {
+    const emoji = `${'e'.repeat(494)}😀${'e'.repeat(100)}`;
+    const cut = escapeLabelValue(emoji);
+    expect(cut.isWellFormed()).toBe(true);
+    expect(cut.startsWith(`${'e'.repeat(494)}…`)).toBe(true);
+    expect(escapeLabelValue('"'.repeat(600))).toMatch(/^(\\"){495}…[0-9a-f]{16}$/);
+  });
+
+  it('gives well-formed values of at most the bound (before escaping) for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 1500 }), (value) => {
+        const bounded = escapeLabelValue(value).replace(/\\(.)/g, '$1');
+        expect(bounded.isWellFormed()).toBe(true);
+        expect(bounded.length).toBeLessThanOrEqual(MAX_LABEL_VALUE_LENGTH);
+      }),
+    );
   });
 });
 

@@ -1,0 +1,20 @@
+// Runs a stepped computation (a generator, such as renderConnectorSteps) in slices of the event loop: a few
+// milliseconds of steps, then a turn for pending I/O, so that a scrape or a probe arriving during the render of a
+// large cluster is answered at once instead of after the whole render.
+
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/** Longest run of steps between two turns of the event loop. */
+export const SLICE_MS = 4;
+
+export async function runInSlices<T>(steps: Generator<unknown, T, void>, sliceMs = SLICE_MS): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+}
