@@ -239,7 +239,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
       if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
     }
-    exposition.setCluster(completeClusterRender(cycle.view, result.view, connectorLines, previous));
+    const rendered = completeClusterRender(cycle.view, result.view, connectorLines, previous);
+    await exposition.compress(rendered);
+    exposition.setCluster(rendered);
   };
 
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {

@@ -1,7 +1,8 @@
 // Figure 2: serving /metrics for the loaded cluster, against a server that writes the same bytes from a ready
 // Buffer; plain and gzip. The first gzip scrape after a poll twice: on an unchanged cluster (every compressed piece
 // is reused) and after a small churn (the changed pieces are compressed again). Also: scrapes never wait for a poll
-// (one is held in flight at a gate while scraping).
+// (one is held in flight at a gate while scraping), and their latency while polls of a churning cluster run back
+// to back, against the ready buffer's.
 
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { PollGate } from '../lib/clients.ts';
 import { churner, type ChurnApplied } from '../lib/churn.ts';
-import { compare, median, sample, type Comparison } from '../lib/measure.ts';
+import { compare, median, percentile, sample, type Comparison } from '../lib/measure.ts';
 import { profile, summarise, type ProfileSummary } from '../lib/cpu-profile.ts';
 import type { BenchService } from '../lib/service.ts';
 import type { SimulatorFarm } from '../lib/sim-host.ts';
@@ -38,9 +39,23 @@ export interface DuringPollResult {
   /** Median latency of those scrapes, and of scrapes with no poll running. */
   heldMs: number;
   idleMs: number;
-  /** Scrapes sent back to back while ungated polls ran: their median and worst latency (the event loop is shared). */
-  concurrentMedianMs: number;
-  concurrentMaxMs: number;
+  /**
+   * Gzip scrapes sent back to back while polls of the churning cluster ran back to back (decoding and rendering
+   * share the process with the scrapes), and as many scrapes of the ready buffer with no poll running.
+   */
+  underPolling: LatencySpread & { polls: number };
+  readyBuffer: LatencySpread;
+}
+
+export interface LatencySpread {
+  scrapes: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function spread(latencies: readonly number[]): LatencySpread {
+  return { scrapes: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies) };
 }
 
 interface Scraper {
@@ -153,7 +168,8 @@ export async function measureScrapeCost(service: BenchService, gate: PollGate, o
       baseline: () => toFloor.scrape('/gzip', true),
       subject: () => toService.scrape('/metrics', true),
     });
-    const duringPoll = await scrapesDuringPolls(service, gate, toService, options.repeats);
+    const pollingChurn = churner(options.farm, 0, options.churnShare, options.connectors);
+    const duringPoll = await scrapesDuringPolls(service, gate, { service: toService, floor: toFloor }, pollingChurn, options.repeats);
     const result: ScrapeCostResult = {
       bytes: plainBody.body.length,
       gzipBytes: gzipBody.body.length,
@@ -178,7 +194,14 @@ export async function measureScrapeCost(service: BenchService, gate: PollGate, o
   }
 }
 
-async function scrapesDuringPolls(service: BenchService, gate: PollGate, client: Scraper, scrapes: number): Promise<DuringPollResult> {
+async function scrapesDuringPolls(
+  service: BenchService,
+  gate: PollGate,
+  clients: { service: Scraper; floor: Scraper },
+  churn: { apply(): Promise<unknown> },
+  scrapes: number,
+): Promise<DuringPollResult> {
+  const client = clients.service;
   const idle: number[] = [];
   for (let round = 0; round < scrapes; round += 1) idle.push((await sample(() => client.scrape('/metrics', true))).wallMs);
 
@@ -198,23 +221,29 @@ async function scrapesDuringPolls(service: BenchService, gate: PollGate, client:
   held.release();
   await polling;
 
-  // Real polls, not held: scrapes share the event loop with the poll's decoding and rendering.
-  const concurrent: number[] = [];
-  for (let round = 0; round < Math.max(1, Math.ceil(scrapes / 3)); round += 1) {
+  // Real polls of a churning cluster, back to back: each one decodes a new answer and renders what changed, while
+  // scrapes share the process with it. At least 100 scrapes, for a p99.
+  const underPolling: number[] = [];
+  let polls = 0;
+  while (underPolling.length < Math.max(100, scrapes) || polls < 3) {
+    await churn.apply();
     let done = false;
     const poll = service.app.pollAll().then(() => {
       done = true;
     });
-    do concurrent.push((await sample(() => client.scrape('/metrics', true))).wallMs);
+    do underPolling.push((await sample(() => client.scrape('/metrics', true))).wallMs);
     while (!done);
     await poll;
+    polls += 1;
   }
+  const ready: number[] = [];
+  while (ready.length < underPolling.length) ready.push((await sample(() => clients.floor.scrape('/gzip', true))).wallMs);
   return {
     scrapes,
     answeredDuringPoll,
     heldMs: median(heldMs),
     idleMs: median(idle),
-    concurrentMedianMs: median(concurrent),
-    concurrentMaxMs: Math.max(...concurrent),
+    underPolling: { ...spread(underPolling), polls },
+    readyBuffer: spread(ready),
   };
 }

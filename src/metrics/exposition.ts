@@ -69,6 +69,16 @@ export class Exposition {
     }
   }
 
+  /**
+   * Resolves once every piece of `rendered` is compressed (unchanged pieces already are). Awaited before setCluster,
+   * it keeps the previous render served, at once, while the new one is compressed, instead of making the first gzip
+   * scrape after a poll wait for it. A piece that failed is compressed again by the scrape that needs it.
+   */
+  async compress(rendered: ClusterRender): Promise<void> {
+    const pieces = [...rendered.pieces.values()].flat();
+    await Promise.allSettled(pieces.map((piece) => this.#compressed.get(piece)));
+  }
+
   /** The poll render of the cluster now served, for the next render of it to reuse (renderClusterReusing). */
   lastRender(cluster: string): ClusterRender | undefined {
     return this.#clusters.get(escapeLabelValue(cluster));

@@ -74,7 +74,15 @@ describe('benchmark smoke run', () => {
       expect(scrapeCost.duringPoll.scrapes).toBe(SMOKE_PLAN.repeats);
       expect(scrapeCost.duringPoll.answeredDuringPoll).toBe(scrapeCost.duringPoll.scrapes);
       expectPositive(scrapeCost.duringPoll.heldMs);
-      expectPositive(scrapeCost.duringPoll.concurrentMaxMs);
+      const { underPolling, readyBuffer } = scrapeCost.duringPoll;
+      expect(underPolling.scrapes).toBeGreaterThanOrEqual(100);
+      expect(readyBuffer.scrapes).toBe(underPolling.scrapes);
+      expect(underPolling.polls).toBeGreaterThanOrEqual(3);
+      for (const spread of [underPolling, readyBuffer]) {
+        expectPositive(spread.p50Ms);
+        expect(spread.p99Ms).toBeGreaterThanOrEqual(spread.p50Ms);
+        expect(spread.maxMs).toBeGreaterThanOrEqual(spread.p99Ms);
+      }
     }
   });
 
