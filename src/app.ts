@@ -17,7 +17,7 @@ import { buildServer, type RestartControl } from './http/server.ts';
 import { Exposition } from './metrics/exposition.ts';
 import { pollErrorReason } from './metrics/poll-error-reason.ts';
 import { completeClusterRender, markedDown, renderClusterReusing, renderConnectorSteps } from './metrics/render.ts';
-import { runInSlices } from './metrics/sliced.ts';
+import { runInSlices, yieldToIo } from './metrics/sliced.ts';
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
 import { ClusterPoller, errorSummary, type ClusterSource, type PollCycle } from './poller/poller.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
@@ -239,6 +239,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
       if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
     }
+    // Deciding on 60,000 targets takes about 10 ms: pending scrapes go first.
+    await yieldToIo();
     const rendered = completeClusterRender(cycle.view, result.view, connectorLines, previous);
     await exposition.compress(rendered);
     exposition.setCluster(rendered);

@@ -58,7 +58,8 @@ export function createListingDecoder(options: { offThreadFromBytes?: number } = 
     jobs.delete(message.id);
     if (message.type === 'error') job.reject(decodeListingError(message.error));
     else if (message.type === 'names') job.resolve({ kind: 'names', names: message.names, invalidEntries: message.invalidEntries });
-    else job.resolve({ kind: 'expanded', connectors: [...job.connectors, ...message.connectors], missing: message.missing });
+    // In a turn of its own: what the poll does next must not run on in the turn that received the last batch.
+    else setImmediate(() => job.resolve({ kind: 'expanded', connectors: [...job.connectors, ...message.connectors], missing: message.missing }));
   };
 
   const started = (): Worker => {

@@ -1,6 +1,7 @@
 // The worker thread of listing-decoder.ts: decodes status listings off the main event loop, and hands each one
 // back in batches that the main thread asks for one at a time, so that receiving them never blocks it for long.
 
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { ConnectorStatus } from '../domain/model.ts';
 import type { MissingConnector } from './decode.ts';
@@ -9,6 +10,8 @@ import { encodeListingError, type FromListingWorker, type ToListingWorker } from
 
 /** Connectors and tasks per batch: about a millisecond of structured-clone work on the receiving side. */
 const BATCH_UNITS = 4096;
+/** Low, not lowest: decoding still gets a fair share of a busy machine. */
+const NICE = 10;
 
 interface Unsent {
   connectors: ConnectorStatus[];
@@ -18,6 +21,9 @@ interface Unsent {
 
 const port = parentPort;
 if (port === null) throw new Error('listing-worker.ts runs only as a worker thread');
+// On Linux a nice value is per thread, and 0 names the calling one: on a busy machine the event loop that answers
+// scrapes gets the CPU first, and decoding takes what is left. Elsewhere it would apply to the whole process.
+if (process.platform === 'linux') setPriority(0, NICE);
 const unsent = new Map<number, Unsent>();
 
 port.on('message', (message: ToListingWorker) => {

@@ -7,11 +7,21 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** Longest run of steps between two turns of the event loop. */
 export const SLICE_MS = 4;
 
+/** Lets pending I/O (a scrape, a probe) run before the caller goes on. */
+export function yieldToIo(): Promise<void> {
+  return nextTurn();
+}
+
+/** Yields first (the caller may have run for a while in this turn already) and last (the caller goes on after it). */
 export async function runInSlices<T>(steps: Generator<unknown, T, void>, sliceMs = SLICE_MS): Promise<T> {
+  await nextTurn();
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
-    if (step.done === true) return step.value;
+    if (step.done === true) {
+      await nextTurn();
+      return step.value;
+    }
     if (performance.now() - sliceStart >= sliceMs) {
       await nextTurn();
       sliceStart = performance.now();
