@@ -46,7 +46,15 @@ export function alertmanagerConfig(config: MonitoringConfig, options: Alertmanag
       group_interval: options.groupInterval,
       repeat_interval: options.repeatInterval,
       routes: [
-        { matchers: ['severity="critical"'], receiver: RECEIVER_NAMES.pager, repeat_interval: options.pagerRepeatInterval },
+        {
+          matchers: ['severity="critical"'],
+          receiver: RECEIVER_NAMES.pager,
+          // A page belongs to one connector and task: a second target that automation gives up on pages on its own,
+          // at once, instead of joining an incident that may already be acknowledged. Cluster-wide pages have
+          // neither label, so they stay one per cluster.
+          group_by: ['alertname', ...cluster, 'connector', 'task'],
+          repeat_interval: options.pagerRepeatInterval,
+        },
         { matchers: ['severity="info"'], receiver: RECEIVER_NAMES.blackhole },
       ],
     },

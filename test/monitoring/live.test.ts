@@ -87,6 +87,20 @@ describe('a live Alertmanager with the shipped routing', () => {
     expect(alert.annotations.runbook_url).toBe(`${defaultConfig.runbookUrl}#kafkaconnectautorestartexhausted`);
   });
 
+  it('pages each target on its own: one notification per connector and task, not one per cluster', async () => {
+    await stack.webhook.waitForAlert('pager', { alertname: 'KafkaConnectAutoRestartExhausted', connector: 'orders-sink', task: '1' });
+    await stack.webhook.waitForAlert('pager', { alertname: 'KafkaConnectAutoRestartExhausted', connector: 'payments-source' });
+    const pages = stack.webhook.received.filter(
+      (notification) => notification.receiver === 'pager' && notification.body.groupLabels['alertname'] === 'KafkaConnectAutoRestartExhausted',
+    );
+    // Both targets are in cluster prod: grouped by cluster, they came as one notification of two alerts.
+    expect(new Set(pages.map((page) => page.body.groupLabels['connector'])).size).toBe(2);
+    for (const page of pages) {
+      expect(page.body.alerts).toHaveLength(1);
+      expect(page.body.groupLabels['connector']).toBe(page.body.alerts[0]!.labels['connector']);
+    }
+  });
+
   it('sends warnings to the ticket queue, never to the pager', async () => {
     await stack.webhook.waitForAlert('tickets', { alertname: 'KafkaConnectTaskFailed', connector: 'orders-sink', task: '2' });
     const paged = stack.webhook.alerts().filter((alert) => alert.receiver === 'pager');
