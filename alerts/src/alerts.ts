@@ -26,6 +26,15 @@ interface QueryContext {
   by: (...labels: string[]) => string;
 }
 
+/**
+ * ` unless` the connector is PAUSED or STOPPED: that is someone's decision, and KafkaConnectConnectorPaused (info) is
+ * all it raises. Its tasks may still show FAILED or UNASSIGNED, and restarts made before the pause stay counted.
+ */
+function unlessPausedOrStopped(q: QueryContext): string {
+  const on = q.by('connect_cluster', 'connector').replace(/^by /, 'on ');
+  return ` unless ${on} (max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1)`;
+}
+
 const CLUSTER = `Kafka Connect cluster ${label('connect_cluster')}`;
 const CONNECTOR = `connector ${label('connector')} on ${CLUSTER}`;
 const TASK = `Task ${label('task')} of ${CONNECTOR}`;
@@ -100,7 +109,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect task has failed.',
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="failed"')}) == 1`,
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="failed"')}) == 1${unlessPausedOrStopped(q)}`,
     description: (q, forWords) => `${TASK} has been FAILED for more than ${forWords}.${taskRootCause(q)}`,
   },
   KafkaConnectConnectorUnassigned: {
@@ -115,7 +124,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect task has no worker.',
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="unassigned"')}) == 1`,
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="unassigned"')}) == 1${unlessPausedOrStopped(q)}`,
     description: (_q, forWords) => `${TASK} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
   },
   KafkaConnectConnectorPaused: {
@@ -130,7 +139,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     group: 'connect-sentinel.autorestart',
     summary: 'A Kafka Connect connector or task keeps failing after automatic restarts.',
     expr: (q) =>
-      `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}`,
+      `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}${unlessPausedOrStopped(q)}`,
     description: (q) =>
       `${TARGET} on ${CLUSTER} failed and was restarted automatically {{ $value | printf "%.0f" }} times in the last ${durationInWords(q.config.thresholds.restartLoopWindow)}.`,
   },
