@@ -110,8 +110,14 @@ describe('what pages and when', () => {
   const restart = restartSectionSchema.parse(undefined);
 
   it('never alerts on paused or stopped work above info', () => {
-    for (const rule of alerts.filter((r) => /paused|stopped/.test(r.expr))) {
-      expect(rule.labels?.severity, rule.alert).toBe('info');
+    // What a rule selects comes before its first `unless`; after it comes what it leaves out.
+    const selecting = (expr: string) => expr.split(' unless ')[0]!;
+    const aboutPaused = alerts.filter((r) => /paused|stopped/.test(selecting(r.expr)));
+    expect(aboutPaused.map((r) => r.alert)).toEqual(['KafkaConnectConnectorPaused']);
+    for (const rule of aboutPaused) expect(rule.labels?.severity, rule.alert).toBe('info');
+    // The task and restart alerts leave paused and stopped connectors out.
+    for (const name of ['KafkaConnectTaskFailed', 'KafkaConnectTaskUnassigned', 'KafkaConnectRestartLoop']) {
+      expect(alert(name).expr, name).toMatch(/ unless on \([^)]*connector\) \(.*state=~"paused\|stopped"/);
     }
     expect(parseDuration(alert('KafkaConnectConnectorPaused').for ?? '0s')).toBeGreaterThanOrEqual(86_400_000);
   });
