@@ -163,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const onPoll = (runtime: () => ClusterRuntime) => async (cycle: PollCycle) => {
     const { config: cluster, client, logger: clusterLogger } = runtime();
     polled.add(cluster.name);
+    metrics.poll(cluster.name);
     if (cycle.error !== undefined) metrics.pollError(cluster.name, pollErrorReason(cycle.error));
     else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
     for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
@@ -249,7 +250,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {
     const clusterLogger = logger.child({ connect_cluster: cluster.name });
     const client = createClient(clientOptions(cluster, clusterLogger, metrics, listingDecoder));
-    metrics.watchCluster(cluster.name, cluster.tls?.insecureSkipVerify === true);
+    metrics.watchCluster(cluster.name, {
+      tlsVerificationDisabled: cluster.tls?.insecureSkipVerify === true,
+      pollIntervalSeconds: cluster.pollInterval / 1000,
+    });
     let runtime: ClusterRuntime;
     const poller = new ClusterPoller({
       cluster: cluster.name,

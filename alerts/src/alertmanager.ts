@@ -68,7 +68,7 @@ export function alertmanagerConfig(config: MonitoringConfig, options: Alertmanag
       // One Connect cluster cannot be read: mute what is derived from its (old) data, not other clusters' alerts.
       {
         source_matchers: ['alertname="KafkaConnectClusterUnreachable"'],
-        target_matchers: ['alertname=~"KafkaConnect(StaleData|RestErrors|AutoRestart.+|Connector.+|Task.+|RestartLoop)"'],
+        target_matchers: ['alertname=~"KafkaConnect(StaleData|PollErrorBudgetBurn|RestErrors|AutoRestart.+|Connector.+|Task.+|RestartLoop)"'],
         equal: cluster,
       },
       // The circuit breaker page already says that many tasks failed together.

@@ -80,10 +80,30 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
   KafkaConnectStaleData: {
     group: 'connect-sentinel.exporter',
     summary: 'Kafka Connect status data is stale.',
-    expr: (q) =>
-      `time() - max ${q.by('connect_cluster')} (${q.s('kafka_connect_last_poll_success_timestamp_seconds')}) > ${formatNumber(q.config.thresholds.staleDataSeconds)}`,
-    description: () =>
-      `The last successful poll of ${CLUSTER} by job ${label('job')} was {{ $value | humanizeDuration }} ago; dashboards and alerts show old state.`,
+    expr: (q) => {
+      const cluster = q.by('connect_cluster');
+      const interval = `max ${cluster} (${q.s('kafka_connect_exporter_poll_interval_seconds')})`;
+      const threshold = `clamp_min(${formatNumber(q.config.thresholds.staleDataPolls)} * ${interval}, ${formatNumber(q.config.thresholds.staleDataSeconds)})`;
+      return `time() - max ${cluster} (${q.s('kafka_connect_last_poll_success_timestamp_seconds')}) > ${cluster.replace(/^by /, 'on ')} ${threshold}`;
+    },
+    description: (q) =>
+      `The last successful poll of ${CLUSTER} by job ${label('job')} was {{ $value | humanizeDuration }} ago, more than ${formatNumber(q.config.thresholds.staleDataPolls)} poll intervals; dashboards and alerts show old state.`,
+  },
+  KafkaConnectPollErrorBudgetBurn: {
+    group: 'connect-sentinel.exporter',
+    summary: 'Polls of a Kafka Connect cluster fail often enough to use up their error budget.',
+    expr: (q) => {
+      const budget = 1 - q.config.thresholds.pollSuccessObjective;
+      const cluster = q.by('connect_cluster');
+      const failedShare = (window: string) =>
+        `sum ${cluster} (rate(${q.s('kafka_connect_exporter_poll_errors_total')}[${window}])) / sum ${cluster} (rate(${q.s('kafka_connect_exporter_polls_total')}[${window}]))`;
+      // Multi-window: the long window says the burn is real, the short one that it is still going on.
+      const burning = (long: string, short: string, rate: number) =>
+        `(${failedShare(long)} > ${formatNumber(rate * budget)} and ${failedShare(short)} > ${formatNumber(rate * budget)})`;
+      return `${burning('1h', '5m', 14.4)} or ${burning('6h', '30m', 6)}`;
+    },
+    description: (q) =>
+      `{{ $value | humanizePercentage }} of the polls of ${CLUSTER} by job ${label('job')} failed over the last hour or six: at that rate the error budget of a ${formatNumber(q.config.thresholds.pollSuccessObjective * 100)}% poll-success objective is gone within days.`,
   },
   KafkaConnectRestErrors: {
     group: 'connect-sentinel.exporter',

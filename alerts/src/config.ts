@@ -17,6 +17,7 @@ export const ALERT_NAMES = [
   'KafkaConnectExporterHistoryNotWritable',
   'KafkaConnectClusterUnreachable',
   'KafkaConnectStaleData',
+  'KafkaConnectPollErrorBudgetBurn',
   'KafkaConnectRestErrors',
   'KafkaConnectConnectorFailed',
   'KafkaConnectTaskFailed',
@@ -66,6 +67,7 @@ const alertsSchema = z
     KafkaConnectExporterHistoryNotWritable: alertSettings('10m', 'warning'),
     KafkaConnectClusterUnreachable: alertSettings('10m', 'critical'),
     KafkaConnectStaleData: alertSettings('5m', 'warning'),
+    KafkaConnectPollErrorBudgetBurn: alertSettings('2m', 'warning'),
     KafkaConnectRestErrors: alertSettings('15m', 'warning'),
     KafkaConnectConnectorFailed: alertSettings('15m', 'warning'),
     KafkaConnectTaskFailed: alertSettings('15m', 'warning'),
@@ -100,8 +102,17 @@ export const monitoringConfigSchema = z
     runbookUrl: z.url().default('https://github.com/connect-sentinel/connect-sentinel/blob/main/docs/runbooks.md'),
     thresholds: z
       .strictObject({
-        /** KafkaConnectStaleData: age of the last successful poll, in seconds (default poll interval 15s). */
+        /**
+         * KafkaConnectStaleData: the last successful poll is older than `staleDataPolls` poll intervals (the
+         * cluster's own, from kafka_connect_exporter_poll_interval_seconds), and than `staleDataSeconds` at least.
+         */
+        staleDataPolls: z.number().positive().default(3),
         staleDataSeconds: z.number().positive().default(300),
+        /**
+         * KafkaConnectPollErrorBudgetBurn: the share of polls that should succeed. The alert fires when failures use
+         * up its error budget 14.4 times too fast over 1h and 5m, or 6 times too fast over 6h and 30m.
+         */
+        pollSuccessObjective: z.number().gt(0).lt(1).default(0.99),
         /** KafkaConnectRestErrors: share of failed REST requests (non-2xx, timeouts, errors) over `restErrorWindow`. */
         restErrorRatio: z.number().gt(0).lt(1).default(0.05),
         restErrorWindow: promDuration.default('5m'),

@@ -147,6 +147,20 @@ export const METRICS = {
     [...CLUSTER, 'endpoint', 'code'],
     'Requests to the Kafka Connect REST API by endpoint and HTTP status code, or timeout, error or too_large when no usable response came.',
   ),
+  polls: selfMetric(
+    'kafka_connect_exporter_polls_total',
+    'counter',
+    CLUSTER,
+    'Polls of the Kafka Connect cluster, failed ones included: with poll_errors_total, the share of polls that fail.',
+    { stability: 'experimental' },
+  ),
+  pollInterval: selfMetric(
+    'kafka_connect_exporter_poll_interval_seconds',
+    'gauge',
+    CLUSTER,
+    'The configured poll interval of the Kafka Connect cluster in seconds, so that staleness alerts follow it.',
+    { stability: 'experimental' },
+  ),
   pollErrors: selfMetric(
     'kafka_connect_exporter_poll_errors_total',
     'counter',

@@ -29,6 +29,8 @@ export interface SelfMetrics {
   /** One HTTP exchange with Kafka Connect (the Connect client's `onRequest`). */
   restRequest(cluster: string, endpoint: ConnectEndpoint, code: RequestOutcome): void;
   /** A poll that failed, or whose answer was held back as untrusted (see `pollErrorReason`). */
+  /** A poll of the cluster ended, whatever its outcome. */
+  poll(cluster: string): void;
   pollError(cluster: string, reason: PollErrorReason): void;
   /** Auto-restart sent a restart request for the target (count every request, failed ones too). */
   restart(ref: TargetRef): void;
@@ -48,7 +50,7 @@ export interface SelfMetrics {
    * starts being watched, it also creates the cluster's poll error counters at 0, one per reason, so that
    * `increase()` and `rate()` see a cluster's first failed poll (a counter series born at 1 loses it).
    */
-  watchCluster(cluster: string, tlsVerificationDisabled: boolean): void;
+  watchCluster(cluster: string, settings: { tlsVerificationDisabled: boolean; pollIntervalSeconds: number }): void;
   historyWriteFailure(): void;
   /** Drops the connector's series (it was deleted from Kafka Connect), so counters of gone connectors do not pile up. */
   forgetConnector(cluster: string, connector: string): Promise<void>;
@@ -77,6 +79,8 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   buildInfo.set({ version: options.version, nodejs_version: options.nodejsVersion ?? process.versions.node }, 1);
 
   const restRequests = counter(METRICS.restRequests);
+  const polls = counter(METRICS.polls);
+  const pollInterval = gauge(METRICS.pollInterval);
   const pollErrors = counter(METRICS.pollErrors);
   const restarts = counter(METRICS.autorestartRestarts);
   const restartFailures = counter(METRICS.autorestartRestartFailures);
@@ -118,7 +122,7 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   };
 
   const tlsVerificationDisabled = gauge(METRICS.tlsVerificationDisabled, false);
-  const perCluster = [restRequests, pollErrors, restarts, restartFailures, skipped, tlsVerificationDisabled];
+  const perCluster = [restRequests, polls, pollInterval, pollErrors, restarts, restartFailures, skipped, tlsVerificationDisabled];
   const forget = async (matches: (labels: Partial<Record<string, string | number>>) => boolean) => {
     for (const metric of perCluster) {
       const { values } = await metric.get();
@@ -134,6 +138,10 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     },
     restRequest(cluster, endpoint, code) {
       restRequests.inc({ connect_cluster: cluster, endpoint, code });
+      changed();
+    },
+    poll(cluster) {
+      polls.inc({ connect_cluster: cluster });
       changed();
     },
     pollError(cluster, reason) {
@@ -172,9 +180,11 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       registerOnce(historyWritable);
       historyWritable.set(writable ? 1 : 0);
     },
-    watchCluster(cluster, disabled) {
+    watchCluster(cluster, settings) {
       registerOnce(tlsVerificationDisabled);
-      tlsVerificationDisabled.set({ connect_cluster: cluster }, disabled ? 1 : 0);
+      tlsVerificationDisabled.set({ connect_cluster: cluster }, settings.tlsVerificationDisabled ? 1 : 0);
+      pollInterval.set({ connect_cluster: cluster }, settings.pollIntervalSeconds);
+      polls.inc({ connect_cluster: cluster }, 0);
       for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ connect_cluster: cluster, reason }, 0);
       changed();
     },

@@ -38,7 +38,13 @@ describe('metric catalogue', () => {
 
   it('adds only the documented extras to the contract', () => {
     const extras = ALL_METRICS.map((metric) => metric.name).filter((name) => !(name in CONTRACT));
-    expect(extras.sort()).toEqual(['kafka_connect_connector_worker_info', 'kafka_connect_exporter_poll_errors_total', 'kafka_connect_exporter_tls_verification_disabled']);
+    expect(extras.sort()).toEqual([
+      'kafka_connect_connector_worker_info',
+      'kafka_connect_exporter_poll_errors_total',
+      'kafka_connect_exporter_poll_interval_seconds',
+      'kafka_connect_exporter_polls_total',
+      'kafka_connect_exporter_tls_verification_disabled',
+    ]);
     for (const name of extras) expect(ALL_METRICS.find((metric) => metric.name === name)?.stability).toBe('experimental');
   });
 

@@ -18,7 +18,7 @@ describe('createSelfMetrics', () => {
     // The gauges that stay absent until a first value: give them one.
     self.setConfigReload(true, 1);
     self.setHistoryWritable(true);
-    self.watchCluster('prod', false);
+    self.watchCluster('prod', { tlsVerificationDisabled: false, pollIntervalSeconds: 15 });
     const text = await self.text('prometheus');
     const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1], match[2]]));
     const helps = new Map([...text.matchAll(/^# HELP (\S+) (.*)$/gm)].map((match) => [match[1], match[2]]));

@@ -175,7 +175,7 @@ describe('the rule files over a failing fleet', () => {
 
   it('have alert expressions that all return data, except the exporter being down', async () => {
     const alerts = rules.filter((rule) => rule.alert !== undefined && rule.alert !== 'KafkaConnectExporterDown');
-    expect(alerts.length).toBe(13);
+    expect(alerts.length).toBe(14);
     await promtoolExprTests('alerts', alerts.map((rule) => returnsData(rule.expr as string)));
   });
 });
