@@ -159,7 +159,11 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     group: 'connect-sentinel.autorestart',
     summary: 'A Kafka Connect connector or task keeps failing after automatic restarts.',
     expr: (q) =>
-      `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}${unlessPausedOrStopped(q)}`,
+      // `and` the counter as it is now: once the exporter is gone its series are stale, and an hour of old samples
+      // must not keep the alert firing on a dead exporter's data.
+      `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}` +
+      ` and ${q.by('connect_cluster', 'connector', 'task').replace(/^by /, 'on ')} max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_autorestart_restarts_total')})` +
+      unlessPausedOrStopped(q),
     description: (q) =>
       `${TARGET} on ${CLUSTER} failed and was restarted automatically {{ $value | printf "%.0f" }} times in the last ${durationInWords(q.config.thresholds.restartLoopWindow)}.`,
   },
