@@ -56,6 +56,14 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     description: (_q, forWords) =>
       `No target of job ${label('job')} has been scraped successfully for more than ${forWords}: Kafka Connect is not watched and failed connectors and tasks are not restarted automatically.`,
   },
+  KafkaConnectExporterInstanceDown: {
+    group: 'connect-sentinel.exporter',
+    summary: 'A connect-sentinel instance is down.',
+    // One replica of several: the others still watch and restart, so a ticket; all of them down is ExporterDown's page.
+    expr: (q) => `max ${q.by('instance')} (${q.s('up')}) == 0`,
+    description: (_q, forWords) =>
+      `connect-sentinel ${label('instance')} of job ${label('job')} has not been scraped successfully for more than ${forWords}.`,
+  },
   KafkaConnectExporterConfigReloadFailed: {
     group: 'connect-sentinel.exporter',
     summary: 'The connect-sentinel configuration could not be reloaded.',
@@ -76,6 +84,15 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     expr: (q) => `max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')}) == 0`,
     description: (_q, forWords) =>
       `Job ${label('job')} has not been able to read the status of ${CLUSTER} for more than ${forWords}; its connectors and tasks are neither watched nor restarted.`,
+  },
+  KafkaConnectClusterGone: {
+    group: 'connect-sentinel.exporter',
+    summary: 'A Kafka Connect cluster is no longer watched.',
+    // Seen in the last day, no series now, while the job's exporter answers: removed from the config, by mistake or not.
+    expr: (q) =>
+      `max ${q.by('connect_cluster')} (max_over_time(${q.s('kafka_connect_up')}[1d])) unless ${q.by('connect_cluster').replace(/^by /, 'on ')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})`,
+    description: () =>
+      `Job ${label('job')} watched ${CLUSTER} within the last day and does not any more: its connectors are neither watched nor restarted. If it was removed from the config on purpose, this ends a day later.`,
   },
   KafkaConnectStaleData: {
     group: 'connect-sentinel.exporter',
@@ -159,10 +176,10 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     group: 'connect-sentinel.autorestart',
     summary: 'A Kafka Connect connector or task keeps failing after automatic restarts.',
     expr: (q) =>
-      // `and` the counter as it is now: once the exporter is gone its series are stale, and an hour of old samples
-      // must not keep the alert firing on a dead exporter's data.
+      // `and` the cluster as the exporter reports it now: once the exporter is gone its series are stale, and an
+      // hour of old samples must not keep the alert firing on a dead exporter's data.
       `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}` +
-      ` and ${q.by('connect_cluster', 'connector', 'task').replace(/^by /, 'on ')} max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_autorestart_restarts_total')})` +
+      ` and ${q.by('connect_cluster').replace(/^by /, 'on ')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})` +
       unlessPausedOrStopped(q),
     description: (q) =>
       `${TARGET} on ${CLUSTER} failed and was restarted automatically {{ $value | printf "%.0f" }} times in the last ${durationInWords(q.config.thresholds.restartLoopWindow)}.`,

@@ -13,9 +13,11 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Every alert connect-sentinel ships, in the order the rule files list them. */
 export const ALERT_NAMES = [
   'KafkaConnectExporterDown',
+  'KafkaConnectExporterInstanceDown',
   'KafkaConnectExporterConfigReloadFailed',
   'KafkaConnectExporterHistoryNotWritable',
   'KafkaConnectClusterUnreachable',
+  'KafkaConnectClusterGone',
   'KafkaConnectStaleData',
   'KafkaConnectPollErrorBudgetBurn',
   'KafkaConnectRestErrors',
@@ -63,9 +65,11 @@ const alertSettings = (forDuration: string, severity: Severity, keepFiringFor?: 
 const alertsSchema = z
   .strictObject({
     KafkaConnectExporterDown: alertSettings('10m', 'critical'),
+    KafkaConnectExporterInstanceDown: alertSettings('10m', 'warning'),
     KafkaConnectExporterConfigReloadFailed: alertSettings('10m', 'warning'),
     KafkaConnectExporterHistoryNotWritable: alertSettings('10m', 'warning'),
     KafkaConnectClusterUnreachable: alertSettings('10m', 'critical'),
+    KafkaConnectClusterGone: alertSettings('15m', 'warning'),
     KafkaConnectStaleData: alertSettings('5m', 'warning'),
     KafkaConnectPollErrorBudgetBurn: alertSettings('2m', 'warning'),
     KafkaConnectRestErrors: alertSettings('15m', 'warning'),
