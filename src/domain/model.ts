@@ -155,4 +155,6 @@ export interface ClusterRestartView {
   cluster: string;
   circuitOpen: boolean;
   targets: RestartTargetView[];
+  /** Every target of the history that auto-restart sent a restart for (not in dry-run), and when it last did. */
+  lastRestarts: Array<{ ref: TargetRef; at: number }>;
 }

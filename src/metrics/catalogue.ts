@@ -134,6 +134,12 @@ export const METRICS = {
     'Unix time of the next planned auto-restart of a FAILED connector or task; present only while one is planned. A connector has no task label.',
     TARGET,
   ),
+  autorestartLastRestart: pollMetric(
+    'kafka_connect_autorestart_last_restart_timestamp_seconds',
+    TASK,
+    'Unix time of the last restart request auto-restart sent for a connector or task, from the restart history (kept across restarts of connect-sentinel). A connector has no task label.',
+    { ...TARGET, stability: 'experimental' },
+  ),
   autorestartCircuitOpen: pollMetric(
     'kafka_connect_autorestart_circuit_open',
     CLUSTER,
@@ -252,6 +258,7 @@ export const POLL_FAMILIES = [
   ...CONNECTOR_FAMILIES,
   'autorestartExhausted',
   'autorestartNextAttempt',
+  'autorestartLastRestart',
   'autorestartCircuitOpen',
 ] as const satisfies readonly MetricKey[];
 

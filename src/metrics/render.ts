@@ -167,4 +167,13 @@ function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartVie
   }
   text.set('autorestartExhausted', exhausted);
   text.set('autorestartNextAttempt', nextAttempt);
+  const lastSeen = new Set<string>();
+  let lastRestart = '';
+  for (const { ref, at } of restart.lastRestarts) {
+    const labels = `${cluster},connector="${escapeLabelValue(ref.connector)}"${ref.task === undefined ? '' : `,task="${ref.task}"`}`;
+    if (lastSeen.has(labels)) continue;
+    lastSeen.add(labels);
+    lastRestart += `${METRICS.autorestartLastRestart.name}{${labels}} ${formatValue(at / 1000)}\n`;
+  }
+  text.set('autorestartLastRestart', lastRestart);
 }

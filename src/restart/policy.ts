@@ -589,5 +589,9 @@ function restartView(
       views.push({ ref: target.ref, exhausted: false, nextAttemptAt: null });
     }
   }
-  return { cluster, circuitOpen, targets: views };
+  const lastRestarts: ClusterRestartView['lastRestarts'] = [];
+  for (const record of targets.values()) {
+    if (record.lastRestartAt !== null && !record.dryRun) lastRestarts.push({ ref: record.ref, at: record.lastRestartAt });
+  }
+  return { cluster, circuitOpen, targets: views, lastRestarts };
 }

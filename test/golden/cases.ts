@@ -257,6 +257,10 @@ export const GOLDEN_CASES: GoldenCase[] = [
             { ref: { cluster: 'prod', connector: 'payments-source', task: 0 }, exhausted: false, nextAttemptAt: 1_732_449_600_750 },
             { ref: { cluster: 'prod', connector: 'payments-source', task: 1 }, exhausted: true, nextAttemptAt: null },
           ],
+          lastRestarts: [
+            { ref: { cluster: 'prod', connector: 'orders-sink' }, at: 1_732_449_000_000 },
+            { ref: { cluster: 'prod', connector: 'payments-source', task: 0 }, at: 1_732_449_540_750 },
+          ],
         },
       },
       {
@@ -265,6 +269,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
           cluster: 'staging',
           circuitOpen: true,
           targets: [{ ref: { cluster: 'staging', connector: 'audit', task: 0 }, exhausted: false, nextAttemptAt: null }],
+          lastRestarts: [],
         },
       },
     ],

@@ -39,6 +39,7 @@ describe('metric catalogue', () => {
   it('adds only the documented extras to the contract', () => {
     const extras = ALL_METRICS.map((metric) => metric.name).filter((name) => !(name in CONTRACT));
     expect(extras.sort()).toEqual([
+      'kafka_connect_autorestart_last_restart_timestamp_seconds',
       'kafka_connect_connector_worker_info',
       'kafka_connect_exporter_poll_errors_total',
       'kafka_connect_exporter_poll_interval_seconds',

@@ -96,6 +96,13 @@ const clusterArb = fc
               exhausted,
               nextAttemptAt,
             })),
+            // Repeats included: a view may name a target twice, and the render must still be valid.
+            lastRestarts: restart.targets
+              .filter(({ nextAttemptAt }) => nextAttemptAt !== null)
+              .map(({ connector, task, nextAttemptAt }) => ({
+                ref: task === undefined ? { cluster: view.cluster, connector } : { cluster: view.cluster, connector, task },
+                at: nextAttemptAt! - 60_000,
+              })),
           },
   }));
 

@@ -177,6 +177,11 @@ describe('renderCluster: auto-restart', () => {
         { ref: { cluster: 'c', connector: 'y', task: 4 }, exhausted: false, nextAttemptAt: null },
         { ref: { cluster: 'c', connector: 'x' }, exhausted: true, nextAttemptAt: null },
       ],
+      lastRestarts: [
+        { ref: { cluster: 'c', connector: 'x' }, at: 1_700_000_000_250 },
+        { ref: { cluster: 'c', connector: 'y', task: 4 }, at: 1_700_000_030_000 },
+        { ref: { cluster: 'c', connector: 'x' }, at: 1_700_000_000_250 },
+      ],
     }, FULL);
     expect(familySamples(rendered, 'autorestartCircuitOpen')).toEqual([
       { name: 'kafka_connect_autorestart_circuit_open', labels: { connect_cluster: 'c' }, value: '1' },
@@ -191,10 +196,15 @@ describe('renderCluster: auto-restart', () => {
         value: '1700000060.5',
       },
     ]);
+    // Once per target, a connector without a task label.
+    expect(familySamples(rendered, 'autorestartLastRestart')).toEqual([
+      { name: 'kafka_connect_autorestart_last_restart_timestamp_seconds', labels: { connect_cluster: 'c', connector: 'x' }, value: '1700000000.25' },
+      { name: 'kafka_connect_autorestart_last_restart_timestamp_seconds', labels: { connect_cluster: 'c', connector: 'y', task: '4' }, value: '1700000030' },
+    ]);
   });
 
   it('writes a closed circuit as 0', () => {
-    const rendered = renderCluster(view('c', []), { cluster: 'c', circuitOpen: false, targets: [] }, FULL);
+    const rendered = renderCluster(view('c', []), { cluster: 'c', circuitOpen: false, targets: [], lastRestarts: [] }, FULL);
     expect(familySamples(rendered, 'autorestartCircuitOpen').map((sample) => sample.value)).toEqual(['0']);
   });
 });
@@ -206,7 +216,12 @@ describe('renderCluster: output', () => {
         worker: { version: '1', commit: '2', kafkaClusterId: '3' },
         plugins: [{ class: 'a', type: 'sink', version: '' }],
       }),
-      { cluster: 'c', circuitOpen: false, targets: [{ ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: true, nextAttemptAt: 1 }] },
+      {
+        cluster: 'c',
+        circuitOpen: false,
+        targets: [{ ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: true, nextAttemptAt: 1 }],
+        lastRestarts: [{ ref: { cluster: 'c', connector: 'x', task: 0 }, at: 0 }],
+      },
       FULL,
     );
     expect([...rendered.families.keys()]).toEqual(POLL_FAMILIES);

@@ -81,7 +81,12 @@ describe('decide: what to restart', () => {
       changed: true,
     });
     expect(targetOf(history)).toMatchObject({ attempt: 1, restarts: [T0], lastRestartAt: T0, failingSince: T0, pending: { at: T0 } });
-    expect(view).toEqual({ cluster: CLUSTER, circuitOpen: false, targets: [{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, exhausted: false, nextAttemptAt: T0 + MINUTE }] });
+    expect(view).toEqual({
+      cluster: CLUSTER,
+      circuitOpen: false,
+      targets: [{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, exhausted: false, nextAttemptAt: T0 + MINUTE }],
+      lastRestarts: [{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, at: T0 }],
+    });
   });
 
   it('restarts only the connector instance when it failed and its tasks run', () => {
@@ -499,8 +504,11 @@ describe('decide: dry run', () => {
     expect(first).toMatchObject({ action: 'skip', reason: 'dry_run', message: 'skip: dry run, would restart (first failure seen)', via: 'bulk', attempt: 1 });
     expect(targetOf(run.history)).toMatchObject({ dryRun: true, attempt: 5, pending: null });
     expect(only(run.polls.at(-1)?.result.decisions ?? []).reason).toBe('budget_exhausted');
+    // Nothing was sent: no last-restart time is shown.
+    expect(run.polls.every((poll) => poll.result.view.lastRestarts.length === 0)).toBe(true);
 
     const live = decideAt(policyOf(NO_JITTER), [failedTask()], T0 + 21 * MINUTE, run.history);
+    expect(live.view.lastRestarts).toEqual([{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, at: T0 + 21 * MINUTE }]);
     expect(only(live.decisions)).toMatchObject({ action: 'restart', reason: 'first_failure', attempt: 1 });
     expect(targetOf(live.history)).toMatchObject({ dryRun: false, restarts: [T0 + 21 * MINUTE] });
   });

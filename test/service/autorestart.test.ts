@@ -251,7 +251,7 @@ describe('auto-restart against the simulator', () => {
     expect(currentState(samples, 'kafka_connect_task_state', { connector: 'inventory', task: '2' })).toBe('running');
   });
 
-  it('a restart of connect-sentinel in the middle of a backoff keeps the attempt count and the schedule', async () => {
+  it('a restart of connect-sentinel in the middle of a backoff keeps the attempt count, the schedule and the time of the last restart', async () => {
     const sim = await simulator({
       connectors: [
         { name: 'flappy', connectorClass: JDBC_SOURCE, tasks: [{ state: 'FAILED', failure: 'connection-refused', restart: { permanent: true } }] },
@@ -260,6 +260,7 @@ describe('auto-restart against the simulator', () => {
     const first = await startService({ config: config(sim) });
     await pollAndSettle(first, sim);
     expect(posts(sim)).toHaveLength(1);
+    expect(await metric(first, 'kafka_connect_autorestart_last_restart_timestamp_seconds', { connector: 'flappy', task: '0' })).toBe(T0 / 1000);
     await first.close();
 
     const second = await startService({ config: config(sim), dir: first.dir, clock: first.clock });
@@ -268,11 +269,14 @@ describe('auto-restart against the simulator', () => {
     expect(posts(sim)).toHaveLength(1);
     expect((await listing(second)).targets).toMatchObject([{ task: 0, attempt: 1, recentRestarts: 1, lastDecision: { reason: 'backoff' } }]);
     expect(await metric(second, 'kafka_connect_autorestart_next_attempt_timestamp_seconds', { connector: 'flappy', task: '0' })).toBe(T0 / 1000 + 60);
+    // From the history on disk: the new process sent nothing yet.
+    expect(await metric(second, 'kafka_connect_autorestart_last_restart_timestamp_seconds', { connector: 'flappy', task: '0' })).toBe(T0 / 1000);
 
     second.clock.advance(50 * SECOND);
     await pollAndSettle(second, sim);
     expect(posts(sim)).toHaveLength(2);
     expect((await listing(second)).targets).toMatchObject([{ task: 0, attempt: 2, recentRestarts: 2 }]);
+    expect(await metric(second, 'kafka_connect_autorestart_last_restart_timestamp_seconds', { connector: 'flappy', task: '0' })).toBe(T0 / 1000 + 60);
   });
 
   it('a 409 during a rebalance is retried at the next poll without costing an attempt', async () => {
