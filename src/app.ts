@@ -142,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let history = await store.load();
   let policy: RestartPolicy = compilePolicy(initial.restart);
+  const showMode = () => metrics.setAutorestartMode(!policy.enabled ? 'off' : policy.dryRun ? 'dry_run' : 'on');
+  showMode();
   const runtimes = new Map<string, ClusterRuntime>();
   /** Clusters polled at least once, whatever their settings since: a reload that replaces a poller keeps readiness. */
   const polled = new Set<string>();
@@ -286,6 +288,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const applyConfig = async (next: Config): Promise<void> => {
     logger.level = next.log.level;
     policy = compilePolicy(next.restart);
+    showMode();
     const wanted = new Map(next.clusters.map((c) => [c.name, c]));
     for (const [name, runtime] of runtimes) {
       if (wanted.has(name)) continue;

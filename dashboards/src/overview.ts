@@ -39,6 +39,12 @@ const OK_FAILED = valueMappings([
   { value: '0', text: 'FAILED', color: 'red' },
 ]);
 
+const AUTORESTART_MODE = valueMappings([
+  { value: '0', text: 'off', color: 'orange' },
+  { value: '1', text: 'dry run', color: 'orange' },
+  { value: '2', text: 'on', color: 'green' },
+]);
+
 const CLOSED_OPEN = valueMappings([
   { value: '0', text: 'closed', color: 'green' },
   { value: '1', text: 'OPEN', color: 'red' },
@@ -123,7 +129,7 @@ function healthRow(config: MonitoringConfig, dashboard: DashboardBuilder): void 
       statPanel(
         {
           title: 'Oldest data',
-          description: `Time since the least recent successful poll among the selected clusters. KafkaConnectStaleData fires above ${config.thresholds.staleDataSeconds}s.`,
+          description: `Time since the least recent successful poll among the selected clusters. KafkaConnectStaleData fires above ${config.thresholds.staleDataPolls} poll intervals of the cluster, and ${config.thresholds.staleDataSeconds}s at least.`,
           unit: 's',
           w: 4,
           h: 4,
@@ -351,12 +357,27 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
       ),
     )
     .withPanel(
+      statPanel(
+        {
+          title: 'Auto-restart mode',
+          description:
+            'off (the default) or dry run: connect-sentinel restarts nothing, failed tasks only raise tickets and no page comes from auto-restart giving up. on: it restarts by policy.',
+          unit: 'none',
+          w: 4,
+          h: 4,
+        },
+        // One number per mode, for the value mapping: on 2, dry run 1, off 0.
+        instantQuery(`max(kafka_connect_autorestart_mode{${JOB}, mode="on"}) * 2 + max(kafka_connect_autorestart_mode{${JOB}, mode="dry_run"})`),
+        { mappings: AUTORESTART_MODE },
+      ),
+    )
+    .withPanel(
       stateTimelinePanel(
         {
           title: 'Circuit breaker',
           description: 'OPEN while a large share of a cluster\'s tasks is FAILED at once: connect-sentinel then restarts nothing there.',
           unit: 'none',
-          w: 24,
+          w: 20,
           h: 4,
         },
         [rangeQuery(`max by (connect_cluster) (kafka_connect_autorestart_circuit_open{${S}})`, '{{connect_cluster}}')],

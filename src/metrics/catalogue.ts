@@ -219,6 +219,13 @@ export const METRICS = {
     "1 if the cluster's worker certificates are not verified (tls.insecureSkipVerify), else 0: an impostor could answer.",
     { stability: 'experimental' },
   ),
+  autorestartMode: selfMetric(
+    'kafka_connect_autorestart_mode',
+    'gauge',
+    ['mode'],
+    'The configured auto-restart mode as a state set: 1 for the current one of off, dry_run and on, 0 for the others.',
+    { stability: 'experimental' },
+  ),
   historyWritable: selfMetric(
     'kafka_connect_exporter_history_writable',
     'gauge',
@@ -267,5 +274,9 @@ export type PollFamily = (typeof POLL_FAMILIES)[number];
 /** Why a poll failed or was not trusted: a bounded set, it is a metric label. */
 export const POLL_ERROR_REASONS = ['unreachable', 'timeout', 'http', 'decode', 'too_large', 'limit', 'untrusted', 'internal', 'other'] as const;
 export type PollErrorReason = (typeof POLL_ERROR_REASONS)[number];
+
+/** The modes of auto-restart: off (the default), dry_run (decides and reports, sends nothing) and on. */
+export const AUTORESTART_MODES = ['off', 'dry_run', 'on'] as const;
+export type AutorestartMode = (typeof AUTORESTART_MODES)[number];
 
 export const ALL_METRICS: readonly MetricDefinition[] = Object.values(METRICS);

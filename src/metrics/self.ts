@@ -8,7 +8,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectEndpoint } from '../connect/endpoint.ts';
 import type { RequestOutcome } from '../connect/transport.ts';
 import type { SkipReason, TargetRef } from '../domain/model.ts';
-import { METRICS, POLL_ERROR_REASONS, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
+import { AUTORESTART_MODES, METRICS, POLL_ERROR_REASONS, type AutorestartMode, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
 import { registryText } from './registry-text.ts';
 import type { ExpositionFormat } from './text.ts';
 
@@ -45,6 +45,8 @@ export interface SelfMetrics {
   /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
   setConfigReload(successful: boolean, timestampSeconds: number): void;
   setHistoryWritable(writable: boolean): void;
+  /** The auto-restart mode in force (at start and after each reload). */
+  setAutorestartMode(mode: AutorestartMode): void;
   /**
    * Whether the cluster's worker certificates go unverified (its `tls.insecureSkipVerify`). Called when a cluster
    * starts being watched, it also creates the cluster's poll error counters at 0, one per reason, so that
@@ -86,6 +88,7 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   const restartFailures = counter(METRICS.autorestartRestartFailures);
   const skipped = counter(METRICS.autorestartSkipped);
   const historyWriteFailures = counter(METRICS.historyWriteFailures);
+  const autorestartMode = gauge(METRICS.autorestartMode);
   // These have no meaningful value until someone reports one, and a label-less prom-client gauge would say 0:
   // they join the registry at their first value.
   const reloadSuccessful = gauge(METRICS.configReloadSuccessful, false);
@@ -174,6 +177,10 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
         registerOnce(reloadSuccessTimestamp);
         reloadSuccessTimestamp.set(timestampSeconds);
       }
+    },
+    setAutorestartMode(mode) {
+      for (const each of AUTORESTART_MODES) autorestartMode.set({ mode: each }, each === mode ? 1 : 0);
+      changed();
     },
     setHistoryWritable(writable) {
       changed();

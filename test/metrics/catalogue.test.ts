@@ -40,6 +40,7 @@ describe('metric catalogue', () => {
     const extras = ALL_METRICS.map((metric) => metric.name).filter((name) => !(name in CONTRACT));
     expect(extras.sort()).toEqual([
       'kafka_connect_autorestart_last_restart_timestamp_seconds',
+      'kafka_connect_autorestart_mode',
       'kafka_connect_connector_worker_info',
       'kafka_connect_exporter_poll_errors_total',
       'kafka_connect_exporter_poll_interval_seconds',

@@ -15,6 +15,7 @@ import {
   MINUTE,
   requestLines,
   SECOND,
+  select,
   simulator,
   startService,
   T0,
@@ -170,6 +171,21 @@ describe('auto-restart against the simulator', () => {
     expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connector: 'inventory' })).toBe(0); // watched from the first failure, never incremented: nothing was sent
     expect(valueOf(samples, 'kafka_connect_autorestart_next_attempt_timestamp_seconds', { connector: 'inventory', task: '0' })).toBe(T0 / 1000 + 180);
     expect(service.logs.lines().filter((l) => l['reason'] === 'dry_run' && l['level'] === 'info')).toHaveLength(2);
+  });
+
+  it('exports the mode it runs in, off by default, and follows a reload', async () => {
+    const sim = await simulator({ connectors: [] });
+    const modes = async (service: Service) => {
+      const { samples } = await service.scrape();
+      return Object.fromEntries(select(samples, 'kafka_connect_autorestart_mode').map((sample) => [sample.labels['mode'], Number(sample.value)]));
+    };
+    const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
+    expect(await modes(service)).toEqual({ off: 1, dry_run: 0, on: 0 });
+    for (const [restart, mode] of [[{ ...RESTART, dryRun: true }, 'dry_run'], [RESTART, 'on'], [{ ...RESTART, enabled: false }, 'off']] as const) {
+      await service.writeConfig(config(sim, { restart }));
+      expect((await service.app.reload()).ok).toBe(true);
+      expect(await modes(service)).toEqual({ off: 0, dry_run: 0, on: 0, [mode]: 1 });
+    }
   });
 
   it('never touches PAUSED or STOPPED connectors, even with FAILED tasks', async () => {
