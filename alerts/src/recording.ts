@@ -11,7 +11,7 @@ export const RECORDING_GROUP_NAME = 'connect-sentinel.rules';
 export const RECORDED = {
   connectorStates: 'connect_cluster_state:kafka_connect_connector_state:sum',
   taskStates: 'connect_cluster_state:kafka_connect_task_state:sum',
-  tasksRunningRatio: 'connect_cluster:kafka_connect_tasks_running_per_tasks:ratio',
+  tasksRunningRatio: 'connect_cluster:kafka_connect_tasks_running_per_unpaused_tasks:ratio',
   tasksPerWorker: 'connect_cluster_worker_id:kafka_connect_task_info:count',
 } as const;
 
@@ -20,11 +20,13 @@ export function recordingRules(config: MonitoringConfig): RecordingRule[] {
   const keep = (...labels: string[]) => by([...config.groupLabels, ...labels]);
   const tasks = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state')})`;
   const running = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state', 'state="running"')})`;
+  const paused = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state', 'state="paused"')})`;
   return [
     { record: RECORDED.connectorStates, expr: `sum ${keep('connect_cluster', 'state')} (${s('kafka_connect_connector_state')})` },
     { record: RECORDED.taskStates, expr: `sum ${keep('connect_cluster', 'state')} (${s('kafka_connect_task_state')})` },
-    // `or 0 * …` gives 0 rather than nothing when no task runs and zero-valued states are not exported.
-    { record: RECORDED.tasksRunningRatio, expr: `(${running} or 0 * ${tasks}) / ${tasks}` },
+    // Paused tasks are left out: pausing is someone's decision, not a task that should run and does not. `or 0 * …`
+    // gives 0 rather than nothing when no task runs (or none is paused) and zero-valued states are not exported.
+    { record: RECORDED.tasksRunningRatio, expr: `(${running} or 0 * ${tasks}) / (${tasks} - (${paused} or 0 * ${tasks}))` },
     { record: RECORDED.tasksPerWorker, expr: `count ${keep('connect_cluster', 'worker_id')} (${s('kafka_connect_task_info')})` },
   ];
 }

@@ -161,12 +161,13 @@ function healthRow(config: MonitoringConfig, dashboard: DashboardBuilder): void 
       tablePanel(
         {
           title: 'Firing alerts',
-          description: 'connect-sentinel alerts firing now, from Prometheus ALERTS series. Runbooks: docs/runbooks.md.',
+          description: 'connect-sentinel alerts firing now for the selected clusters, and those about connect-sentinel itself, from Prometheus ALERTS series. Runbooks: docs/runbooks.md.',
           unit: 'none',
           w: 24,
           h: 6,
         },
-        tableQuery(`ALERTS{alertname=~"KafkaConnect.+", alertstate="firing", ${JOB}}`),
+        // Alerts about the exporter itself have no cluster label; an empty alternative keeps them.
+        tableQuery(`ALERTS{alertname=~"KafkaConnect.+", alertstate="firing", ${JOB}, connect_cluster=~"$connect_cluster|"}`),
         {
           columns: [
             { field: 'alertname', header: 'Alert' },
@@ -200,7 +201,7 @@ function statesRow(dashboard: DashboardBuilder): void {
     )
     .withPanel(
       timeSeriesPanel(
-        { title: 'Tasks running', description: 'Share of each cluster\'s tasks in the RUNNING state.', unit: 'percentunit', w: 12, h: 8 },
+        { title: 'Tasks running', description: 'Share of each cluster\'s tasks in the RUNNING state, paused tasks left out (pausing is intended).', unit: 'percentunit', w: 12, h: 8 },
         [rangeQuery(`${RECORDED.tasksRunningRatio}{${S}}`, '{{connect_cluster}}')],
         { min: 0, max: 1 },
       ),

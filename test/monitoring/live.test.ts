@@ -67,6 +67,20 @@ describe('a live Prometheus scraping a failing fleet', () => {
   });
 });
 
+describe('the overview over live alerts', () => {
+  it('lists the firing alerts of the selected cluster and those about connect-sentinel itself, none of another cluster', async () => {
+    const panel = dashboardQueries(loadDashboard(DASHBOARD_FILES.overview)).find((query) => query.where.includes('/ Firing alerts /'));
+    expect(panel).toBeDefined();
+    const expr = substitute(panel!.expr, { ...TIMING, variables: { ...FIXTURE_VARIABLES.overview, connect_cluster: 'prod' } });
+    const rows = await waitFor('prod and exporter alerts to fire', async () => {
+      const current = await stack.query(expr);
+      const names = new Set(current.map((row) => row.metric['alertname']));
+      return names.has('KafkaConnectAutoRestartExhausted') && names.has('KafkaConnectExporterHistoryNotWritable') ? current : undefined;
+    }, 25_000, 500);
+    expect(new Set(rows.map((row) => row.metric['connect_cluster'] ?? ''))).toEqual(new Set(['prod', '']));
+  });
+});
+
 describe('a live Alertmanager with the shipped routing', () => {
   it('pages KafkaConnectAutoRestartExhausted for the task auto-restart gave up on, naming connector and task', async () => {
     const alert = await stack.webhook.waitForAlert('pager', {
