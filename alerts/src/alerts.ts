@@ -6,7 +6,7 @@ import { ALERT_NAMES, type AlertName, type MonitoringConfig } from './config.ts'
 import { durationInWords } from './humanize.ts';
 import { by, formatNumber, series } from './promql.ts';
 import type { AlertingRule, RuleGroup } from './rules.ts';
-import { label, rootCause, TARGET, targetRootCause } from './templates.ts';
+import { givenUpBecause, label, rootCause, TARGET, targetRootCause } from './templates.ts';
 
 export type AlertGroupName = 'connect-sentinel.exporter' | 'connect-sentinel.kafka-connect' | 'connect-sentinel.autorestart';
 
@@ -190,7 +190,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     expr: (q) =>
       `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_autorestart_exhausted')}) == 1`,
     description: (q) =>
-      `${TARGET} on ${CLUSTER} is FAILED and connect-sentinel will not restart it again: its restart budget is used up or a rule says never.${targetRootCause(q.config.groupLabels)}`,
+      `${TARGET} on ${CLUSTER} is FAILED and connect-sentinel will not restart it again: its restart budget is used up or a rule says never.${givenUpBecause(q.config.groupLabels)}${targetRootCause(q.config.groupLabels)}`,
   },
   KafkaConnectAutoRestartCircuitOpen: {
     group: 'connect-sentinel.autorestart',

@@ -25,3 +25,15 @@ export function targetRootCause(groupLabels: readonly string[]): string {
   const connector = [...groupLabels, 'connect_cluster', 'connector'];
   return `{{ if $labels.task }}${rootCause('kafka_connect_task_failure_info', [...connector, 'task'])}{{ else }}${rootCause('kafka_connect_connector_failure_info', connector)}{{ end }}`;
 }
+
+/**
+ * ` Why: budget_exhausted (rule jdbc-sinks).` from the target's last auto-restart decision; nothing before the first
+ * decision. One query serves connectors and tasks: a connector's `task=""` matches its series, which have no task.
+ */
+export function givenUpBecause(groupLabels: readonly string[]): string {
+  const identifying = [...groupLabels, 'connect_cluster', 'connector', 'task'];
+  const matchers = identifying.map((name) => `${name}=%q`).join(',');
+  const args = identifying.map((name) => `$labels.${name}`).join(' ');
+  const query = `printf "max by (reason, rule) (kafka_connect_autorestart_last_decision_info{${matchers}})" ${args} | query`;
+  return `{{ with ${query} }}{{ range . }} Why: {{ .Labels.reason }}{{ if .Labels.rule }} (rule {{ .Labels.rule }}){{ end }}.{{ end }}{{ end }}`;
+}

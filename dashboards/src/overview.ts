@@ -335,13 +335,22 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
       tablePanel(
         {
           title: 'Targets auto-restart gave up on',
-          description: 'Failed connectors and tasks connect-sentinel will not restart again. An empty task is the connector itself.',
+          description:
+            'Failed connectors and tasks connect-sentinel will not restart again, and why: budget_exhausted (its restart budget is used up) or policy_never (a rule says never, named under Rule). An empty task is the connector itself.',
           unit: 'none',
           w: 8,
           h: 8,
         },
-        tableQuery(`max by (job, connect_cluster, connector, task) (kafka_connect_autorestart_exhausted{${SC}}) == 1`),
-        { columns: targetColumns, fieldOverrides: { connector: [connectorDrillDown(config.dashboards.connectorUid)] } },
+        // The last decision says why; a target given up on before this exporter version had none, and still shows.
+        tableQuery(
+          `max by (job, connect_cluster, connector, task, reason, rule) (kafka_connect_autorestart_last_decision_info{${SC}})` +
+            ` and on (job, connect_cluster, connector, task) (max by (job, connect_cluster, connector, task) (kafka_connect_autorestart_exhausted{${SC}}) == 1)` +
+            ` or (max by (job, connect_cluster, connector, task) (kafka_connect_autorestart_exhausted{${SC}}) == 1)`,
+        ),
+        {
+          columns: [...targetColumns, { field: 'reason', header: 'Why' }, { field: 'rule', header: 'Rule' }],
+          fieldOverrides: { connector: [connectorDrillDown(config.dashboards.connectorUid)] },
+        },
       ),
     )
     .withPanel(

@@ -149,6 +149,8 @@ export interface RestartTargetView {
   exhausted: boolean;
   /** Unix ms of the next planned attempt; null when none is planned. */
   nextAttemptAt: number | null;
+  /** What auto-restart decided at this poll, and why; absent for a target it did not decide on. */
+  decision?: { action: 'restart' | 'skip'; reason: string; rule: string | null };
 }
 
 export interface ClusterRestartView {

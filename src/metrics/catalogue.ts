@@ -134,6 +134,12 @@ export const METRICS = {
     'Unix time of the next planned auto-restart of a FAILED connector or task; present only while one is planned. A connector has no task label.',
     TARGET,
   ),
+  autorestartLastDecision: pollMetric(
+    'kafka_connect_autorestart_last_decision_info',
+    [...TASK, 'action', 'reason', 'rule'],
+    'What auto-restart decided about a FAILED connector or task at the last poll: restart or skip, the reason and the rule that matched (empty for the defaults); 1. A connector has no task label.',
+    { ...TARGET, stability: 'experimental' },
+  ),
   autorestartLastRestart: pollMetric(
     'kafka_connect_autorestart_last_restart_timestamp_seconds',
     TASK,
@@ -265,6 +271,7 @@ export const POLL_FAMILIES = [
   ...CONNECTOR_FAMILIES,
   'autorestartExhausted',
   'autorestartNextAttempt',
+  'autorestartLastDecision',
   'autorestartLastRestart',
   'autorestartCircuitOpen',
 ] as const satisfies readonly MetricKey[];

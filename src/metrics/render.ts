@@ -154,6 +154,7 @@ function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartVie
   const seen = new Set<string>();
   let exhausted = '';
   let nextAttempt = '';
+  let lastDecision = '';
   for (const target of restart.targets) {
     const { connector, task } = target.ref;
     // A connector target has no task label at all: in Prometheus an empty label is the same as an absent one.
@@ -164,9 +165,16 @@ function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartVie
     if (target.nextAttemptAt !== null) {
       nextAttempt += `${METRICS.autorestartNextAttempt.name}{${labels}} ${formatValue(target.nextAttemptAt / 1000)}\n`;
     }
+    const { decision } = target;
+    if (decision !== undefined) {
+      lastDecision +=
+        `${METRICS.autorestartLastDecision.name}{${labels},action="${decision.action}",reason="${escapeLabelValue(decision.reason)}",` +
+        `rule="${escapeLabelValue(decision.rule ?? '')}"} 1\n`;
+    }
   }
   text.set('autorestartExhausted', exhausted);
   text.set('autorestartNextAttempt', nextAttempt);
+  text.set('autorestartLastDecision', lastDecision);
   const lastSeen = new Set<string>();
   let lastRestart = '';
   for (const { ref, at } of restart.lastRestarts) {

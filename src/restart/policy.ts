@@ -584,7 +584,12 @@ function restartView(
   for (const target of involved) {
     const decision = decided.get(target.key);
     if (decision !== undefined) {
-      views.push({ ref: target.ref, exhausted: decision.exhausted, nextAttemptAt: decision.nextAttemptAt });
+      views.push({
+        ref: target.ref,
+        exhausted: decision.exhausted,
+        nextAttemptAt: decision.nextAttemptAt,
+        decision: { action: decision.action, reason: decision.reason, rule: decision.rule },
+      });
     } else if (targets.has(target.key)) {
       views.push({ ref: target.ref, exhausted: false, nextAttemptAt: null });
     }

@@ -252,8 +252,18 @@ export const GOLDEN_CASES: GoldenCase[] = [
           cluster: 'prod',
           circuitOpen: false,
           targets: [
-            { ref: { cluster: 'prod', connector: 'orders-sink' }, exhausted: true, nextAttemptAt: null },
-            { ref: { cluster: 'prod', connector: 'orders-sink', task: 0 }, exhausted: false, nextAttemptAt: 1_732_449_660_000 },
+            {
+              ref: { cluster: 'prod', connector: 'orders-sink' },
+              exhausted: true,
+              nextAttemptAt: null,
+              decision: { action: 'skip', reason: 'budget_exhausted', rule: 'jdbc-sinks' },
+            },
+            {
+              ref: { cluster: 'prod', connector: 'orders-sink', task: 0 },
+              exhausted: false,
+              nextAttemptAt: 1_732_449_660_000,
+              decision: { action: 'restart', reason: 'backoff_elapsed', rule: null },
+            },
             { ref: { cluster: 'prod', connector: 'payments-source', task: 0 }, exhausted: false, nextAttemptAt: 1_732_449_600_750 },
             { ref: { cluster: 'prod', connector: 'payments-source', task: 1 }, exhausted: true, nextAttemptAt: null },
           ],

@@ -72,6 +72,7 @@ describe('golden contents', () => {
     );
     expect(connectorRestarts.map((sample) => sample.name).sort()).toEqual([
       'kafka_connect_autorestart_exhausted',
+      'kafka_connect_autorestart_last_decision_info',
       'kafka_connect_autorestart_last_restart_timestamp_seconds',
       'kafka_connect_autorestart_restarts_total',
       'kafka_connect_autorestart_skipped_total',

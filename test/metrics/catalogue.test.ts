@@ -39,6 +39,7 @@ describe('metric catalogue', () => {
   it('adds only the documented extras to the contract', () => {
     const extras = ALL_METRICS.map((metric) => metric.name).filter((name) => !(name in CONTRACT));
     expect(extras.sort()).toEqual([
+      'kafka_connect_autorestart_last_decision_info',
       'kafka_connect_autorestart_last_restart_timestamp_seconds',
       'kafka_connect_autorestart_mode',
       'kafka_connect_connector_worker_info',

@@ -172,8 +172,8 @@ describe('renderCluster: auto-restart', () => {
       cluster: 'c',
       circuitOpen: true,
       targets: [
-        { ref: { cluster: 'c', connector: 'x' }, exhausted: true, nextAttemptAt: null },
-        { ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: false, nextAttemptAt: 1_700_000_060_500 },
+        { ref: { cluster: 'c', connector: 'x' }, exhausted: true, nextAttemptAt: null, decision: { action: 'skip', reason: 'policy_never', rule: 'never "x"' } },
+        { ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: false, nextAttemptAt: 1_700_000_060_500, decision: { action: 'skip', reason: 'backoff', rule: null } },
         { ref: { cluster: 'c', connector: 'y', task: 4 }, exhausted: false, nextAttemptAt: null },
         { ref: { cluster: 'c', connector: 'x' }, exhausted: true, nextAttemptAt: null },
       ],
@@ -194,6 +194,19 @@ describe('renderCluster: auto-restart', () => {
         name: 'kafka_connect_autorestart_next_attempt_timestamp_seconds',
         labels: { connect_cluster: 'c', connector: 'x', task: '0' },
         value: '1700000060.5',
+      },
+    ]);
+    // The decision of each decided target once, its rule escaped, empty for the defaults.
+    expect(familySamples(rendered, 'autorestartLastDecision')).toEqual([
+      {
+        name: 'kafka_connect_autorestart_last_decision_info',
+        labels: { connect_cluster: 'c', connector: 'x', action: 'skip', reason: 'policy_never', rule: 'never "x"' },
+        value: '1',
+      },
+      {
+        name: 'kafka_connect_autorestart_last_decision_info',
+        labels: { connect_cluster: 'c', connector: 'x', task: '0', action: 'skip', reason: 'backoff', rule: '' },
+        value: '1',
       },
     ]);
     // Once per target, a connector without a task label.
@@ -219,7 +232,14 @@ describe('renderCluster: output', () => {
       {
         cluster: 'c',
         circuitOpen: false,
-        targets: [{ ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: true, nextAttemptAt: 1 }],
+        targets: [
+          {
+            ref: { cluster: 'c', connector: 'x', task: 0 },
+            exhausted: true,
+            nextAttemptAt: 1,
+            decision: { action: 'skip', reason: 'budget_exhausted', rule: null },
+          },
+        ],
         lastRestarts: [{ ref: { cluster: 'c', connector: 'x', task: 0 }, at: 0 }],
       },
       FULL,

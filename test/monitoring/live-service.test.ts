@@ -96,7 +96,7 @@ describe('connect-sentinel, Prometheus and Alertmanager against the simulator', 
       task: '1',
     });
     expect(alert.annotations.description).toMatch(
-      /^Task 1 of connector orders-jdbc-sink on Kafka Connect cluster prod is FAILED and connect-sentinel will not restart it again: its restart budget is used up or a rule says never\. Root cause: [\w.$]+\.$/,
+      /^Task 1 of connector orders-jdbc-sink on Kafka Connect cluster prod is FAILED and connect-sentinel will not restart it again: its restart budget is used up or a rule says never\. Why: budget_exhausted\. Root cause: [\w.$]+\.$/,
     );
     const skipped = await waitFor('the budget_exhausted decision', async () => {
       const result = await stack.query('kafka_connect_autorestart_skipped_total{connector="orders-jdbc-sink",reason="budget_exhausted"}');

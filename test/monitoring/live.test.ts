@@ -99,7 +99,7 @@ describe('a live Alertmanager with the shipped routing', () => {
     });
     expect(alert.annotations.description).toBe(
       'Task 1 of connector orders-sink on Kafka Connect cluster prod is FAILED and connect-sentinel will not restart it again: ' +
-        'its restart budget is used up or a rule says never. Root cause: java.sql.SQLException.',
+        'its restart budget is used up or a rule says never. Why: budget_exhausted. Root cause: java.sql.SQLException.',
     );
     expect(alert.annotations.runbook_url).toBe(`${defaultConfig.runbookUrl}#kafkaconnectautorestartexhausted`);
   });

@@ -84,7 +84,14 @@ describe('decide: what to restart', () => {
     expect(view).toEqual({
       cluster: CLUSTER,
       circuitOpen: false,
-      targets: [{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, exhausted: false, nextAttemptAt: T0 + MINUTE }],
+      targets: [
+        {
+          ref: { cluster: CLUSTER, connector: 'orders', task: 0 },
+          exhausted: false,
+          nextAttemptAt: T0 + MINUTE,
+          decision: { action: 'restart', reason: 'first_failure', rule: null },
+        },
+      ],
       lastRestarts: [{ ref: { cluster: CLUSTER, connector: 'orders', task: 0 }, at: T0 }],
     });
   });
