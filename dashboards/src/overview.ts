@@ -306,14 +306,15 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
     .withPanel(
       timeSeriesPanel(
         {
-          title: 'Restarts skipped',
-          description: 'Failed targets auto-restart decided not to restart, per minute and reason (backoff, budget_exhausted, circuit_open, …).',
-          unit: 'opm',
+          title: 'Targets held back',
+          description:
+            'Failed targets auto-restart decided not to restart at its last poll, by reason (backoff, budget_exhausted, circuit_open, …). A count of targets, not of decisions: a target waiting out its backoff is decided on at every poll.',
+          unit: 'short',
           w: 12,
           h: 8,
         },
-        [rangeQuery(perMinute('kafka_connect_autorestart_skipped_total', 'reason'), '{{reason}}')],
-        { min: 0 },
+        [rangeQuery(`count by (reason) (kafka_connect_autorestart_last_decision_info{${S}, action="skip"})`, '{{reason}}')],
+        { min: 0, stacked: true },
       ),
     )
     .withPanel(
