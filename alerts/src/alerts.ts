@@ -164,6 +164,17 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
       `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="unassigned"')}) == 1${unlessPausedOrStopped(q)}`,
     description: (_q, forWords) => `${TASK} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
   },
+  KafkaConnectStuckRestarting: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A Kafka Connect connector or task is stuck restarting.',
+    // RESTARTING lasts seconds; a start() that hangs keeps it there, neither FAILED (which auto-restart would handle)
+    // nor RUNNING. Restarting it again would queue behind the hung start, so this is for a human.
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="restarting"')}) == 1` +
+      ` or max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="restarting"')}) == 1`,
+    description: (_q, forWords) =>
+      `${TARGET} on ${CLUSTER} has been RESTARTING for more than ${forWords}: its start does not finish, and connect-sentinel does not restart it again.`,
+  },
   KafkaConnectConnectorPaused: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect connector has been paused or stopped for a long time.',
