@@ -4,37 +4,12 @@
 import { SentinelError } from './errors.ts';
 import { checkConnectUrl } from './config/connect-url.ts';
 import { parseListenAddress } from './config/listen-address.ts';
-import type { ConfigOverrides } from './config/load.ts';
+import { PASSWORD_ENV, type CliOptions, type ConnectFlags } from './config/flags.ts';
 import { DEFAULT_LISTEN_ADDRESS, LOG_LEVELS, type LogLevel } from './config/schema.ts';
 import { suggestKey } from './config/zod-issues.ts';
 
-/** One cluster described by flags instead of a file. */
-export interface ConnectFlags {
-  urls: string[];
-  name: string;
-  username: string | undefined;
-  passwordFile: string | undefined;
-  bearerTokenFile: string | undefined;
-  tlsCaFile: string | undefined;
-  tlsInsecureSkipVerify: boolean;
-}
-
-export interface CliOptions {
-  configFile: string | undefined;
-  /** Validate the configuration (and the files it names), then exit. */
-  configCheck: boolean;
-  /** Set when the cluster comes from --connect.* flags; never together with configFile. */
-  connect: ConnectFlags | undefined;
-  /** Watch built-in simulated clusters. */
-  demo: boolean;
-  /** Flags that replace the matching config values, whether the config comes from a file or from flags. */
-  overrides: ConfigOverrides;
-}
-
 export type ParsedArgs = CliOptions | { help: true } | { version: true };
 
-/** Read by configFromFlags for --connect.username, so the password never shows in `ps`. */
-export const PASSWORD_ENV = 'CONNECT_SENTINEL_PASSWORD';
 
 type FlagKind = 'string' | 'boolean' | 'list';
 

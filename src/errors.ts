@@ -1,7 +1,7 @@
 // Every error connect-sentinel raises on purpose, with a stable code, in one place (fastify's lib/errors.js pattern).
 // Codes are part of the contract (docs/errors.md); a retired code is never reused.
 
-import type { ConnectRequestContext } from './connect/endpoint.ts';
+import type { ConnectRequestContext } from './domain/endpoint.ts';
 
 export const ERROR_CODES = {
   // Configuration

@@ -2,7 +2,8 @@
 // it has caught SIGHUP, which must not end the process while these modules load.
 
 import type { Logger } from 'pino';
-import { parseArgs, usage, type CliOptions } from './cli.ts';
+import { parseArgs, usage } from './cli.ts';
+import type { CliOptions } from './config/flags.ts';
 import { loadConfigFile, type LoadedConfig } from './config/load.ts';
 import { configFromFlags } from './config/flags.ts';
 import { ConfigStore } from './config/store.ts';

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ClusterView, ConnectorStatus } from '../src/domain/model.ts';
 import { compilePolicy } from '../src/restart/compile.ts';
-import { restartSectionSchema } from '../src/restart/config.ts';
+import { restartSectionSchema } from '../src/config/restart-section.ts';
 import { emptyHistory } from '../src/restart/history.ts';
 import { applyOutcomes } from '../src/restart/outcomes.ts';
 import { decide } from '../src/restart/policy.ts';

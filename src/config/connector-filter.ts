@@ -1,6 +1,6 @@
 // Which connectors of a cluster connect-sentinel watches: included by any include glob, and by no exclude glob.
 
-import { compileGlobs } from '../restart/glob.ts';
+import { compileGlobs } from './glob.ts';
 
 export interface ConnectorSelection {
   readonly include: readonly string[];

@@ -2,11 +2,36 @@
 // cannot drift apart. Problems are reported under the flag's name.
 
 import { SentinelError } from '../errors.ts';
-import { PASSWORD_ENV, type CliOptions, type ConnectFlags } from '../cli.ts';
 import type { Env } from './env.ts';
 import { isWithin, type KeyPath } from './issues.ts';
-import { buildConfig, formatIssues, toLoadedConfig, type LoadedConfig } from './load.ts';
+import { buildConfig, formatIssues, toLoadedConfig, type ConfigOverrides, type LoadedConfig } from './load.ts';
 import type { ReadFile } from './resolve.ts';
+
+/** One cluster described by flags instead of a file. */
+export interface ConnectFlags {
+  urls: string[];
+  name: string;
+  username: string | undefined;
+  passwordFile: string | undefined;
+  bearerTokenFile: string | undefined;
+  tlsCaFile: string | undefined;
+  tlsInsecureSkipVerify: boolean;
+}
+
+export interface CliOptions {
+  configFile: string | undefined;
+  /** Validate the configuration (and the files it names), then exit. */
+  configCheck: boolean;
+  /** Set when the cluster comes from --connect.* flags; never together with configFile. */
+  connect: ConnectFlags | undefined;
+  /** Watch built-in simulated clusters. */
+  demo: boolean;
+  /** Flags that replace the matching config values, whether the config comes from a file or from flags. */
+  overrides: ConfigOverrides;
+}
+
+/** Read by configFromFlags for --connect.username, so the password never shows in `ps`. */
+export const PASSWORD_ENV = 'CONNECT_SENTINEL_PASSWORD';
 
 const SOURCE = 'command line';
 

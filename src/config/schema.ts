@@ -3,8 +3,8 @@
 // and TLS files read and relative paths resolved (see resolve.ts).
 
 import { z } from 'zod';
-import { restartSectionSchema, type RestartSection } from '../restart/config.ts';
-import { globSchema } from '../restart/glob.ts';
+import { restartSectionSchema, type RestartSection } from './restart-section.ts';
+import { globSchema } from './glob.ts';
 import type { ConnectorSelection } from './connector-filter.ts';
 import { checkConnectUrl } from './connect-url.ts';
 import { durationSchema, formatDuration, parseSize, sizeSchema } from './duration.ts';
@@ -277,7 +277,7 @@ export interface Config {
   readonly dataDir: string;
   readonly metrics: { readonly dropZeroStates: boolean; readonly processMetrics: boolean };
   readonly log: { readonly level: LogLevel };
-  /** Auto-restart policy (src/restart/config.ts); off unless `restart.enabled`. */
+  /** Auto-restart policy (src/config/restart-section.ts); off unless `restart.enabled`. */
   readonly restart: DeepReadonly<RestartSection>;
 }
 

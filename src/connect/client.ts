@@ -32,7 +32,7 @@ import {
   type HealthStatus,
   type MissingConnector,
 } from './decode.ts';
-import type { ConnectEndpoint } from './endpoint.ts';
+import type { ConnectEndpoint } from '../domain/endpoint.ts';
 import {
   createDispatcher,
   exchange,
@@ -49,7 +49,7 @@ import { authorizationHeader, parseWorkerUrls, type ConnectAuth, type WorkerTarg
 
 export type { ConnectAuth } from './workers.ts';
 export type { ConnectTlsOptions, RequestOutcome } from './transport.ts';
-export type { ConnectEndpoint } from './endpoint.ts';
+export type { ConnectEndpoint } from '../domain/endpoint.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;

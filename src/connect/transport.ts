@@ -3,7 +3,7 @@
 
 import { Agent, type Dispatcher } from 'undici';
 import { ConnectTooLargeError, ConnectUnreachableError } from '../errors.ts';
-import type { ConnectEndpoint, ConnectRequestContext } from './endpoint.ts';
+import type { ConnectEndpoint, ConnectRequestContext } from '../domain/endpoint.ts';
 import type { WorkerTarget } from './workers.ts';
 
 export interface ConnectTlsOptions {

@@ -5,7 +5,7 @@
 // scrape; the process metrics, which change all the time, are written at every scrape.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ConnectEndpoint } from '../connect/endpoint.ts';
+import type { ConnectEndpoint } from '../domain/endpoint.ts';
 import type { RequestOutcome } from '../connect/transport.ts';
 import type { SkipReason, TargetRef } from '../domain/model.ts';
 import { AUTORESTART_MODES, METRICS, POLL_ERROR_REASONS, type AutorestartMode, type MetricDefinition, type PollErrorReason } from './catalogue.ts';

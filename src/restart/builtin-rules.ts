@@ -8,7 +8,7 @@
 // `traceContains` with the fully qualified name. Connect wraps most task failures in a generic ConnectException,
 // which by itself says nothing: rules never match on it alone.
 
-import { BUILTIN_RULE_PREFIX, type RestartRuleMatch } from './config.ts';
+import { BUILTIN_RULE_PREFIX, type RestartRuleMatch } from '../config/restart-section.ts';
 
 export interface BuiltinRule {
   name: string;

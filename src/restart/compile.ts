@@ -4,8 +4,8 @@
 import type { Backoff } from './backoff.ts';
 import { compileWindowSchedule, type OpenWindow } from './blackout.ts';
 import { BUILTIN_RULES } from './builtin-rules.ts';
-import { definedOnly, type BudgetSettings, type RestartRuleMatch, type RestartSection } from './config.ts';
-import { compileGlobs, type GlobMatcher } from './glob.ts';
+import { definedOnly, type BudgetSettings, type RestartRuleMatch, type RestartSection } from '../config/restart-section.ts';
+import { compileGlobs, type GlobMatcher } from '../config/glob.ts';
 import type { DeepReadonly } from '../config/schema.ts';
 
 /** What a rule looks at: one failed connector instance or task. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, usage, type CliOptions } from '../../src/cli.ts';
+import { parseArgs, usage } from '../../src/cli.ts';
+import type { CliOptions } from '../../src/config/flags.ts';
 import { isSentinelError } from '../../src/errors.ts';
 
 const NO_OVERRIDES = {

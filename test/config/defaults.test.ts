@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.ts';
 import { isSentinelError } from '../../src/errors.ts';
-import { restartSectionSchema } from '../../src/restart/config.ts';
+import { restartSectionSchema } from '../../src/config/restart-section.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/config/', import.meta.url)).replace(/\/$/, '');
 const CERT = readFileSync(`${FIXTURES}/tls/test-cert.pem`, 'utf8');

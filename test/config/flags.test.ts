@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, type CliOptions } from '../../src/cli.ts';
+import { parseArgs } from '../../src/cli.ts';
+import type { CliOptions } from '../../src/config/flags.ts';
 import { configFromFlags } from '../../src/config/flags.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import { isSentinelError } from '../../src/errors.ts';

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from '../../src/connect/client.ts';
-import { CONNECT_ENDPOINTS, type ConnectEndpoint } from '../../src/connect/endpoint.ts';
+import { CONNECT_ENDPOINTS, type ConnectEndpoint } from '../../src/domain/endpoint.ts';
 import {
   ConnectDecodeError,
   ConnectHttpError,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
-import { CONNECT_ENDPOINTS } from '../../src/connect/endpoint.ts';
+import { CONNECT_ENDPOINTS } from '../../src/domain/endpoint.ts';
 import { SKIP_REASONS } from '../../src/domain/model.ts';
 import { ALL_METRICS, POLL_ERROR_REASONS, type PollFamily } from '../../src/metrics/catalogue.ts';
 import { samplesOf } from './validator.ts';

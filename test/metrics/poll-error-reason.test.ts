@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectRequestContext } from '../../src/connect/endpoint.ts';
+import type { ConnectRequestContext } from '../../src/domain/endpoint.ts';
 import {
   ConnectDecodeError,
   ConnectHttpError,

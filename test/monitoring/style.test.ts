@@ -9,7 +9,7 @@ import { defaultConfig, resolveConfig } from '../../alerts/src/config.ts';
 import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
 import { parseDuration } from '../../src/config/duration.ts';
 import { backoffDelay } from '../../src/restart/backoff.ts';
-import { restartSectionSchema } from '../../src/restart/config.ts';
+import { restartSectionSchema } from '../../src/config/restart-section.ts';
 
 interface AlertRule {
   alert: string;

@@ -2,7 +2,7 @@
 
 import type { ClusterView, ConnectorStatus, Failure, TaskStatus } from '../../src/domain/model.ts';
 import { compilePolicy, type RestartPolicy } from '../../src/restart/compile.ts';
-import { restartSectionSchema } from '../../src/restart/config.ts';
+import { restartSectionSchema } from '../../src/config/restart-section.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
 import { applyOutcomes, type RestartOutcome } from '../../src/restart/outcomes.ts';
 import { decide, type DecideInput, type DecideResult, type RestartDecision } from '../../src/restart/policy.ts';

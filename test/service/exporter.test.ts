@@ -2,7 +2,7 @@
 // metric contract, and a poll costs one request per cluster (plus the slow-paced root and plugin calls).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONNECT_ENDPOINTS } from '../../src/connect/endpoint.ts';
+import { CONNECT_ENDPOINTS } from '../../src/domain/endpoint.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
 import { ALL_METRICS, POLL_ERROR_REASONS } from '../../src/metrics/catalogue.ts';
 import type { ConnectorSpec } from '../../src/simulator/index.ts';

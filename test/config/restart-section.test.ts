@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatKeyPath } from '../../src/config/issues.ts';
 import { parseWithSchema } from '../../src/config/zod-issues.ts';
-import { restartSectionSchema } from '../../src/restart/config.ts';
+import { restartSectionSchema } from '../../src/config/restart-section.ts';
 
 async function problems(section: unknown): Promise<string[]> {
   const result = await parseWithSchema(restartSectionSchema, section);

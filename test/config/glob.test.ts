@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob, compileGlobs, globSchema } from '../../src/restart/glob.ts';
+import { compileGlob, compileGlobs, globSchema } from '../../src/config/glob.ts';
 
 describe('compileGlob', () => {
   it.each([

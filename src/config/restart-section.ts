@@ -4,8 +4,8 @@
 
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
-import { durationSchema, formatDuration } from '../config/duration.ts';
-import { quote } from '../config/text.ts';
+import { durationSchema, formatDuration } from './duration.ts';
+import { quote } from './text.ts';
 import { globSchema } from './glob.ts';
 
 /** Names of connect-sentinel's shipped rules start with this, so a report always says whose rule decided. */
