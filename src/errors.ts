@@ -182,3 +182,12 @@ export class ConnectLimitError extends SentinelError {
     this.allowed = details.allowed;
   }
 }
+
+/** A log-safe description of an error: code and message only (our errors never carry credentials). */
+export function errorSummary(err: unknown): { code?: string; message: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? { code, message: err.message } : { message: err.message };
+  }
+  return { message: String(err) };
+}

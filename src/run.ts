@@ -9,9 +9,8 @@ import { configFromFlags } from './config/flags.ts';
 import { ConfigStore } from './config/store.ts';
 import { buildApp } from './app.ts';
 import { startDemo } from './demo.ts';
-import { isSentinelError } from './errors.ts';
+import { errorSummary, isSentinelError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { errorSummary } from './poller/poller.ts';
 import { openHistoryStore } from './restart/store.ts';
 import { VERSION } from './version.ts';
 

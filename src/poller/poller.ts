@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { ClusterView, PluginInfo, StatusPoll, WorkerInfo } from '../domain/model.ts';
-import { ConnectHttpError } from '../errors.ts';
+import { ConnectHttpError, errorSummary } from '../errors.ts';
 import {
   DEFAULT_TRUST_OPTIONS,
   initialState,
@@ -225,13 +225,4 @@ function pollFailureMessage(err: unknown): string {
     return 'Kafka Connect denied access (HTTP 403): check the permissions of the cluster\'s credentials; keeping the last known state';
   }
   return 'Polling Kafka Connect failed; keeping the last known state';
-}
-
-/** A log-safe description of an error: code and message only (our errors never carry credentials). */
-export function errorSummary(err: unknown): { code?: string; message: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { code, message: err.message } : { message: err.message };
-  }
-  return { message: String(err) };
 }
