@@ -170,7 +170,8 @@ export function dashboardLink(title: string, uid: string): DashboardLinkBuilder 
 export function connectorDrillDown(connectorUid: string): DynamicConfigValue {
   const url =
     `/d/${connectorUid}?\${__url_time_range}&\${datasource:queryparam}&\${job:queryparam}` +
-    '&var-connect_cluster=${__data.fields.connect_cluster}&var-connector=${__value.raw}';
+    // Names may hold `#`, `&` or spaces: percent-encoded, they reach the variables whole.
+    '&var-connect_cluster=${__data.fields.connect_cluster:percentencode}&var-connector=${__value.raw:percentencode}';
   return { id: 'links', value: [{ title: 'Open the connector dashboard', url }] };
 }
 

@@ -155,6 +155,18 @@ describe.each(KINDS)('the %s dashboard', (kind) => {
   });
 });
 
+describe('links to the connector dashboard', () => {
+  it('pass the row\'s cluster and connector percent-encoded, so names with # or & arrive whole', () => {
+    const text = readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8');
+    const urls = [...text.matchAll(/"url": "(\/d\/[^"]*var-connector=[^"]*)"/g)].map((match) => match[1]!);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) {
+      expect(url).toContain('var-connect_cluster=${__data.fields.connect_cluster:percentencode}');
+      expect(url).toContain('var-connector=${__value.raw:percentencode}');
+    }
+  });
+});
+
 describe('lezer-promql', () => {
   it('finds the syntax errors this test relies on it to find', () => {
     expect(syntaxErrors('sum(rate(x_total[5m])')).not.toEqual([]);
