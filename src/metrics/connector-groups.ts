@@ -63,8 +63,10 @@ interface Entry {
   readonly reused: Located | undefined;
 }
 
-/** Connectors looked at between two steps while their names are read, before any group is written. */
-const NAMES_PER_STEP = 1024;
+/** Connectors looked at between two steps while their names are read, before any group is written (under 1 ms). */
+const NAMES_PER_STEP = 256;
+/** Connectors encoded between two steps inside a group that is written again: about half a millisecond. */
+const ENCODED_PER_STEP = 16;
 
 /**
  * The connector and task lines of `connectors` (first of each escaped name only, in the given order), reusing what
@@ -104,7 +106,7 @@ export function* connectorGroupSteps(
     const last = entries[end - 1]!;
     if (end < entries.length && end - start < MAX_GROUP_CONNECTORS && !endsGroup(last.name)) continue;
     const slice = entries.slice(start, end);
-    const group = sameGroup(slice) ?? writer.group(slice);
+    const group = sameGroup(slice) ?? (yield* writer.group(slice));
     slice.forEach((entry, index) => located.set(entry.name, { group, index }));
     groups.push(group);
     start = end;
@@ -177,10 +179,12 @@ class GroupWriter {
     this.#context = context;
   }
 
-  group(entries: readonly Entry[]): Group {
+  /** A generator too: a group of up to 256 changed connectors takes several milliseconds to encode. */
+  *group(entries: readonly Entry[]): Generator<number, Group, void> {
     const stride = entries.length + 1;
     const offsets = new Uint32Array(FAMILY_COUNT * stride);
     let index = 0;
+    let encoded = 0;
     while (index < entries.length) {
       const entry = entries[index]!;
       const { reused } = entry;
@@ -188,6 +192,8 @@ class GroupWriter {
         writeConnector(this.#writers, entry, this.#context);
         index += 1;
         for (let family = 0; family < FAMILY_COUNT; family += 1) offsets[family * stride + index] = this.#writers[family]!.length;
+        encoded += 1;
+        if (encoded % ENCODED_PER_STEP === 0) yield 0;
         continue;
       }
       // Unchanged connectors that were consecutive in one old group are copied with one call per family.
