@@ -6,7 +6,7 @@
 // The connector lines are rendered in steps (renderConnectorSteps), which the shell spreads over turns of its event
 // loop, and within a byte budget; completeClusterRender then adds the cluster-wide and auto-restart lines.
 
-import type { ClusterRestartView, ClusterView } from '../domain/model.ts';
+import type { ClusterRestartView, ClusterView, TargetRef } from '../domain/model.ts';
 import { CONNECTOR_FAMILIES, METRICS, POLL_FAMILIES, type ConnectorFamily, type PollFamily } from './catalogue.ts';
 import { ConnectLimitError } from '../errors.ts';
 import { connectorGroupSteps, groupLines, type ConnectorGroups } from './connector-groups.ts';
@@ -156,9 +156,7 @@ function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartVie
   let nextAttempt = '';
   let lastDecision = '';
   for (const target of restart.targets) {
-    const { connector, task } = target.ref;
-    // A connector target has no task label at all: in Prometheus an empty label is the same as an absent one.
-    const labels = `${cluster},connector="${escapeLabelValue(connector)}"${task === undefined ? '' : `,task="${task}"`}`;
+    const labels = targetLabels(cluster, target.ref);
     if (seen.has(labels)) continue;
     seen.add(labels);
     if (target.exhausted) exhausted += `${METRICS.autorestartExhausted.name}{${labels}} 1\n`;
@@ -178,10 +176,15 @@ function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartVie
   const lastSeen = new Set<string>();
   let lastRestart = '';
   for (const { ref, at } of restart.lastRestarts) {
-    const labels = `${cluster},connector="${escapeLabelValue(ref.connector)}"${ref.task === undefined ? '' : `,task="${ref.task}"`}`;
+    const labels = targetLabels(cluster, ref);
     if (lastSeen.has(labels)) continue;
     lastSeen.add(labels);
     lastRestart += `${METRICS.autorestartLastRestart.name}{${labels}} ${formatValue(at / 1000)}\n`;
   }
   text.set('autorestartLastRestart', lastRestart);
+}
+
+/** A connector target has no task label at all: in Prometheus an empty label is the same as an absent one. */
+function targetLabels(cluster: string, ref: TargetRef): string {
+  return `${cluster},connector="${escapeLabelValue(ref.connector)}"${ref.task === undefined ? '' : `,task="${ref.task}"`}`;
 }
