@@ -226,6 +226,38 @@ function queryContext(config: MonitoringConfig): QueryContext {
   };
 }
 
+/** Which dashboard an alert links to: the overview (of the job, or of its cluster) or the connector's dashboard. */
+const DASHBOARD_OF: Readonly<Record<AlertName, 'job' | 'cluster' | 'connector'>> = {
+  KafkaConnectExporterDown: 'job',
+  KafkaConnectExporterInstanceDown: 'job',
+  KafkaConnectExporterConfigReloadFailed: 'job',
+  KafkaConnectExporterHistoryNotWritable: 'job',
+  KafkaConnectClusterUnreachable: 'cluster',
+  KafkaConnectClusterGone: 'cluster',
+  KafkaConnectStaleData: 'cluster',
+  KafkaConnectPollErrorBudgetBurn: 'cluster',
+  KafkaConnectRestErrors: 'cluster',
+  KafkaConnectConnectorFailed: 'connector',
+  KafkaConnectTaskFailed: 'connector',
+  KafkaConnectConnectorUnassigned: 'connector',
+  KafkaConnectTaskUnassigned: 'connector',
+  KafkaConnectStuckRestarting: 'connector',
+  KafkaConnectConnectorPaused: 'connector',
+  KafkaConnectRestartLoop: 'connector',
+  KafkaConnectAutoRestartExhausted: 'connector',
+  KafkaConnectAutoRestartCircuitOpen: 'cluster',
+};
+
+/** The alert's dashboard, its variables set from the alert's labels (URL-encoded: names may hold `#` or `&`). */
+export function dashboardUrl(config: MonitoringConfig, alert: AlertName): string {
+  const { grafanaUrl, overviewUid, connectorUid } = config.dashboards;
+  const variable = (name: string) => `var-${name}={{ $labels.${name} | urlquery }}`;
+  const scope = DASHBOARD_OF[alert];
+  const uid = scope === 'connector' ? connectorUid : overviewUid;
+  const variables = [variable('job'), ...(scope === 'job' ? [] : [variable('connect_cluster')]), ...(scope === 'connector' ? [variable('connector')] : [])];
+  return `${grafanaUrl}/d/${uid}?${variables.join('&')}`;
+}
+
 export function runbookUrl(config: MonitoringConfig, alert: AlertName): string {
   return `${config.runbookUrl}#${alert.toLowerCase()}`;
 }
@@ -244,6 +276,7 @@ export function alertingRule(config: MonitoringConfig, name: AlertName): Alertin
       summary: definition.summary,
       description: definition.description(q, durationInWords(settings.for)),
       runbook_url: runbookUrl(config, name),
+      dashboard_url: dashboardUrl(config, name),
     },
   };
 }

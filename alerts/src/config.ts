@@ -146,6 +146,11 @@ export const monitoringConfigSchema = z
         timezone: z.string().default('utc'),
         /** The job the `job` variable selects when a dashboard opens. */
         defaultJob: z.string().default('connect-sentinel'),
+        /**
+         * Grafana's base URL, e.g. `https://grafana.example.com`, for the alerts' `dashboard_url` annotation; empty
+         * leaves the links relative (`/d/…`), for a notification template to complete.
+         */
+        grafanaUrl: z.union([z.url(), z.literal('')]).default('').transform((url) => url.replace(/\/+$/, '')),
       })
       .prefault({}),
   })

@@ -6,7 +6,7 @@ export interface AlertingRule {
   for: string;
   keep_firing_for?: string;
   labels: { severity: string };
-  annotations: { summary: string; description: string; runbook_url: string };
+  annotations: { summary: string; description: string; runbook_url: string; dashboard_url: string };
 }
 
 export interface RecordingRule {

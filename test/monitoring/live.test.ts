@@ -102,6 +102,7 @@ describe('a live Alertmanager with the shipped routing', () => {
         'its restart budget is used up or a rule says never. Why: budget_exhausted. Root cause: java.sql.SQLException.',
     );
     expect(alert.annotations.runbook_url).toBe(`${defaultConfig.runbookUrl}#kafkaconnectautorestartexhausted`);
+    expect(alert.annotations.dashboard_url).toBe('/d/connect-sentinel-connector?var-job=connect-sentinel&var-connect_cluster=prod&var-connector=orders-sink');
   });
 
   it('pages each target on its own: one notification per connector and task, not one per cluster', async () => {

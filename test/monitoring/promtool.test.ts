@@ -64,7 +64,7 @@ describe('promtool', () => {
     expect(output).not.toContain('FAILED');
   });
 
-  it('honours overrides: selector, extra group labels, for, severity and disabled alerts', async () => {
+  it('honours overrides: selector, extra group labels, for, severity, disabled alerts and the Grafana URL', async () => {
     const config = resolveConfig({
       selector: 'job="connect-watch"',
       groupLabels: ['job', 'cluster'],
@@ -73,6 +73,7 @@ describe('promtool', () => {
         KafkaConnectConnectorPaused: { enabled: false },
       },
       runbookUrl: 'https://wiki.example.com/runbooks/connect',
+      dashboards: { grafanaUrl: 'https://grafana.example.com/' },
     });
     const rules = join(workDir, 'custom.rules.yml');
     writeFileSync(rules, renderRuleFile(config));
@@ -102,6 +103,8 @@ describe('promtool', () => {
                     summary: 'A Kafka Connect task has failed.',
                     description: 'Task 1 of connector orders-sink on Kafka Connect cluster prod has been FAILED for more than 2 minutes. Root cause: c.D.',
                     runbook_url: 'https://wiki.example.com/runbooks/connect#kafkaconnecttaskfailed',
+                    dashboard_url:
+                      'https://grafana.example.com/d/connect-sentinel-connector?var-job=connect-watch&var-connect_cluster=prod&var-connector=orders-sink',
                   },
                 },
               ],
@@ -185,7 +188,7 @@ describe('the promtool unit tests', () => {
     const firing = expectationsOf(name).flatMap(({ tests }) => tests.flatMap((test) => test.alerts));
     expect(firing.length).toBeGreaterThan(0);
     for (const alert of firing) {
-      expect(Object.keys(alert.exp_annotations ?? {}).sort()).toEqual(['description', 'runbook_url', 'summary']);
+      expect(Object.keys(alert.exp_annotations ?? {}).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
       expect(alert.exp_labels?.severity).toMatch(/^(critical|warning|info)$/);
     }
   });
