@@ -294,6 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (wanted.has(name)) continue;
       runtimes.delete(name);
       polled.delete(name);
+      overExpositionLimit.delete(name);
       await stopCluster(runtime);
       exposition.deleteCluster(name);
       await metrics.forgetCluster(name);
