@@ -238,7 +238,7 @@ export function connectorDashboard(config: MonitoringConfig): Dashboard {
     description: 'One Kafka Connect connector: its state and its tasks\' states over time, failures, and automatic restarts.',
     variables: variables(config),
     annotation: restartAnnotation(C),
-    link: dashboardLink('Overview', config.dashboards.overviewUid),
+    link: dashboardLink('Overview', config.dashboards.overviewUid, 'all'),
   });
   connectorRow(dashboard);
   tasksRow(dashboard);

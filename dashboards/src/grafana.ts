@@ -153,14 +153,19 @@ export function jobVariable(defaultJob: string): QueryVariableBuilder {
   });
 }
 
-/** A link in the dashboard's header to another dashboard, carrying the time range and the variables. */
-export function dashboardLink(title: string, uid: string): DashboardLinkBuilder {
+/**
+ * A link in the dashboard's header to another dashboard, carrying the time range and the variables: all of them, or
+ * only the data source and the job when the other dashboard's cluster and connector take one value each (the
+ * overview's "All" or several values would not fit them).
+ */
+export function dashboardLink(title: string, uid: string, carry: 'all' | 'datasourceAndJob'): DashboardLinkBuilder {
+  const all = carry === 'all';
   return new DashboardLinkBuilder(title)
     .type(DashboardLinkType.Link)
-    .url(`/d/${uid}`)
+    .url(all ? `/d/${uid}` : `/d/${uid}?\${datasource:queryparam}&\${job:queryparam}`)
     .icon('dashboard')
     .tooltip(title)
-    .includeVars(true)
+    .includeVars(all)
     .keepTime(true)
     .asDropdown(false)
     .targetBlank(false);

@@ -559,7 +559,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
     description: 'Health of every Kafka Connect cluster, connector and task connect-sentinel watches, and of its automatic restarts.',
     variables: variables(config),
     annotation: restartAnnotation(SC),
-    link: dashboardLink('Connector', config.dashboards.connectorUid),
+    link: dashboardLink('Connector', config.dashboards.connectorUid, 'datasourceAndJob'),
   });
   healthRow(config, dashboard);
   statesRow(dashboard);

@@ -156,6 +156,18 @@ describe.each(KINDS)('the %s dashboard', (kind) => {
 });
 
 describe('links to the connector dashboard', () => {
+  it('from the overview\'s header carry the data source and job only, never "All" into its single-value variables', () => {
+    const overview = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8')) as {
+      links: Array<{ url: string; includeVars: boolean }>;
+    };
+    const connector = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.connector}`, import.meta.url), 'utf8')) as {
+      templating: { list: Array<{ name: string; multi?: boolean }> };
+    };
+    const single = connector.templating.list.filter((variable) => variable.multi === false).map((variable) => variable.name);
+    expect(single).toEqual(expect.arrayContaining(['connect_cluster', 'connector']));
+    expect(overview.links).toEqual([expect.objectContaining({ url: '/d/connect-sentinel-connector?${datasource:queryparam}&${job:queryparam}', includeVars: false })]);
+  });
+
   it('pass the row\'s cluster and connector percent-encoded, so names with # or & arrive whole', () => {
     const text = readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8');
     const urls = [...text.matchAll(/"url": "(\/d\/[^"]*var-connector=[^"]*)"/g)].map((match) => match[1]!);
