@@ -221,30 +221,41 @@ function statesRow(dashboard: DashboardBuilder): void {
     );
 }
 
-function problemsRow(config: MonitoringConfig, dashboard: DashboardBuilder): void {
+/**
+ * Tables of connectors and tasks in the states `stateMatcher` selects, with worker, exception and root cause. FAILED
+ * ones come first on the dashboard, right after the health row; paused, stopped and the rest further down.
+ */
+function stateTables(
+  config: MonitoringConfig,
+  dashboard: DashboardBuilder,
+  row: { title: string; what: string; stateMatcher: string },
+): void {
   const drillDown = { connector: [connectorDrillDown(config.dashboards.connectorUid)] };
+  const common = [
+    { field: 'state', header: 'State' },
+    { field: 'worker_id', header: 'Worker' },
+    { field: 'exception', header: 'Exception' },
+    { field: 'root_cause', header: 'Root cause' },
+  ];
   dashboard
-    .withRow(new RowBuilder('Not running'))
+    .withRow(new RowBuilder(row.title))
     .withPanel(
       tablePanel(
         {
-          title: 'Connectors not running',
-          description: 'Every connector that is not RUNNING, with its worker and the exception and root cause Connect reported. Click a connector for its dashboard.',
+          title: `Connectors ${row.what}`,
+          description: `Every connector ${row.what}, with its worker and the exception and root cause Connect reported. Click a connector for its dashboard.`,
           unit: 'none',
           w: 24,
           h: 8,
         },
-        tableQuery(connectorRows(SC, 'state!="running"')),
+        tableQuery(connectorRows(SC, row.stateMatcher)),
         {
           columns: [
             { field: 'connect_cluster', header: 'Cluster' },
             { field: 'connector', header: 'Connector' },
-            { field: 'state', header: 'State' },
             { field: 'type', header: 'Type' },
             { field: 'connector_class', header: 'Class' },
-            { field: 'worker_id', header: 'Worker' },
-            { field: 'exception', header: 'Exception' },
-            { field: 'root_cause', header: 'Root cause' },
+            ...common,
           ],
           fieldOverrides: drillDown,
           stateMappings: STATE_TEXT,
@@ -254,23 +265,15 @@ function problemsRow(config: MonitoringConfig, dashboard: DashboardBuilder): voi
     .withPanel(
       tablePanel(
         {
-          title: 'Tasks not running',
-          description: 'Every task that is not RUNNING, with its worker and the exception and root cause Connect reported. Click a connector for its dashboard.',
+          title: `Tasks ${row.what}`,
+          description: `Every task ${row.what}, with its worker and the exception and root cause Connect reported. Click a connector for its dashboard.`,
           unit: 'none',
           w: 24,
           h: 10,
         },
-        tableQuery(taskRows(SC, 'state!="running"')),
+        tableQuery(taskRows(SC, row.stateMatcher)),
         {
-          columns: [
-            { field: 'connect_cluster', header: 'Cluster' },
-            { field: 'connector', header: 'Connector' },
-            { field: 'task', header: 'Task' },
-            { field: 'state', header: 'State' },
-            { field: 'worker_id', header: 'Worker' },
-            { field: 'exception', header: 'Exception' },
-            { field: 'root_cause', header: 'Root cause' },
-          ],
+          columns: [{ field: 'connect_cluster', header: 'Cluster' }, { field: 'connector', header: 'Connector' }, { field: 'task', header: 'Task' }, ...common],
           fieldOverrides: drillDown,
           stateMappings: STATE_TEXT,
         },
@@ -562,8 +565,9 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
     link: dashboardLink('Connector', config.dashboards.connectorUid, 'datasourceAndJob'),
   });
   healthRow(config, dashboard);
+  stateTables(config, dashboard, { title: 'Failed', what: 'FAILED', stateMatcher: 'state="failed"' });
   statesRow(dashboard);
-  problemsRow(config, dashboard);
+  stateTables(config, dashboard, { title: 'Otherwise not running', what: 'neither RUNNING nor FAILED (paused, stopped, unassigned, restarting)', stateMatcher: 'state!~"running|failed"' });
   autoRestartRow(config, dashboard);
   clustersRow(dashboard);
   exporterRow(dashboard);

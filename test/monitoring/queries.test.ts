@@ -110,9 +110,9 @@ describe('the overview at fleet scale', () => {
 });
 
 describe('the tables of connectors and tasks', () => {
-  it('list every connector not RUNNING with its type, class, worker, exception and root cause', async () => {
+  it('list the FAILED connectors first, then the others not RUNNING, with type, class, worker, exception and root cause', async () => {
     await promtoolExprTests('connectors-not-running', [
-      exactly(panelExpr('overview', 'Connectors not running'), [
+      exactly(panelExpr('overview', 'Connectors FAILED'), [
         {
           ...JOB,
           connector: 'payments-source',
@@ -123,6 +123,8 @@ describe('the tables of connectors and tasks', () => {
           exception: CONFIG_EXCEPTION,
           root_cause: CONFIG_EXCEPTION,
         },
+      ]),
+      exactly(panelExpr('overview', 'Connectors neither RUNNING nor FAILED (paused, stopped, unassigned, restarting)'), [
         { ...JOB, connector: 'audit-sink', state: 'paused', type: 'sink', connector_class: 'io.confluent.connect.s3.S3SinkConnector', worker_id: 'connect-2:8083' },
         { ...JOB, connector: 'archive-source', state: 'stopped', type: 'source', connector_class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', worker_id: 'connect-1:8083' },
         { ...JOB, connector: 'clicks-source', state: 'unassigned', type: 'source', connector_class: 'org.apache.kafka.connect.mirror.MirrorSourceConnector', worker_id: 'connect-2:8083' },
@@ -130,11 +132,13 @@ describe('the tables of connectors and tasks', () => {
     ]);
   });
 
-  it('list every task not RUNNING with its worker, exception and root cause', async () => {
+  it('list the FAILED tasks first, then the others not RUNNING, with worker, exception and root cause', async () => {
     await promtoolExprTests('tasks-not-running', [
-      exactly(panelExpr('overview', 'Tasks not running'), [
+      exactly(panelExpr('overview', 'Tasks FAILED'), [
         { ...JOB, connector: 'orders-sink', task: '1', state: 'failed', worker_id: 'connect-2:8083', exception: CONNECT_EXCEPTION, root_cause: 'java.sql.SQLException' },
         { ...JOB, connector: 'orders-sink', task: '2', state: 'failed', worker_id: 'connect-1:8083', exception: CONNECT_EXCEPTION, root_cause: 'java.net.SocketTimeoutException' },
+      ]),
+      exactly(panelExpr('overview', 'Tasks neither RUNNING nor FAILED (paused, stopped, unassigned, restarting)'), [
         { ...JOB, connector: 'audit-sink', task: '0', state: 'paused', worker_id: 'connect-2:8083' },
         // An unassigned task has an empty worker_id, which Prometheus treats as no label at all.
         { ...JOB, connector: 'clicks-source', task: '0', state: 'unassigned' },
