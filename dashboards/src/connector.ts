@@ -10,6 +10,7 @@ import {
   datasourceVariable,
   instantQuery,
   JOB,
+  filtersVariable,
   jobVariable,
   labelVariable,
   RED_ABOVE_ZERO,
@@ -64,6 +65,7 @@ function variables(config: MonitoringConfig) {
       multi: false,
       description: 'The connector to show.',
     }),
+    filtersVariable(),
   ];
 }
 

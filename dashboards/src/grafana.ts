@@ -3,6 +3,7 @@
 
 import type { MonitoringConfig } from '../../alerts/src/config.ts';
 import {
+  AdHocVariableBuilder,
   DashboardBuilder,
   DashboardLinkBuilder,
   DashboardLinkType,
@@ -138,6 +139,17 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   return variable;
 }
 
+/**
+ * Ad hoc filters: label matchers Grafana adds to every query of the data source, such as `cluster` or `env` when one
+ * Prometheus holds the series of several deployments (the group labels of the monitoring config, mixin-style).
+ */
+export function filtersVariable(): AdHocVariableBuilder {
+  return new AdHocVariableBuilder('filters')
+    .label('Filters')
+    .description('Label filters added to every query, e.g. cluster or env when one Prometheus watches several deployments.')
+    .datasource(DATASOURCE);
+}
+
 /** The `$job` matcher every query of both dashboards starts with. */
 export const JOB = 'job=~"$job"';
 
@@ -184,7 +196,7 @@ interface FrameSpec {
   title: string;
   uid: string;
   description: string;
-  variables: Array<DatasourceVariableBuilder | QueryVariableBuilder>;
+  variables: Array<DatasourceVariableBuilder | QueryVariableBuilder | AdHocVariableBuilder>;
   annotation: AnnotationQueryBuilder;
   /** The other dashboard, linked from the header. */
   link: DashboardLinkBuilder;

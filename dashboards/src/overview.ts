@@ -12,6 +12,7 @@ import {
   datasourceVariable,
   instantQuery,
   JOB,
+  filtersVariable,
   jobVariable,
   labelVariable,
   RED_ABOVE_ZERO,
@@ -70,6 +71,7 @@ function variables(config: MonitoringConfig) {
       description: 'Filters the tables of connectors and tasks; fleet totals and time series are per cluster.',
       defaultValue: '$__all',
     }),
+    filtersVariable(),
   ];
 }
 

@@ -69,12 +69,14 @@ describe.each(KINDS)('the %s dashboard', (kind) => {
     expect(dashboard.editable).toBe(false);
   });
 
-  it('has one Prometheus datasource variable and job, connect_cluster and connector variables refreshed with the time range', () => {
+  it('has one Prometheus datasource variable, job, connect_cluster and connector variables refreshed with the time range, and ad hoc filters', () => {
     const variables = dashboard.templating.list;
     const datasources = variables.filter((variable) => variable.type === 'datasource');
     expect(datasources).toHaveLength(1);
     expect(datasources[0]).toMatchObject({ name: 'datasource', label: 'Data source', query: 'prometheus' });
-    expect(variables.map((variable) => variable.name)).toEqual(['datasource', 'job', 'connect_cluster', 'connector']);
+    expect(variables.map((variable) => variable.name)).toEqual(['datasource', 'job', 'connect_cluster', 'connector', 'filters']);
+    // Ad hoc filters on the same data source: extra group labels such as cluster or env, without editing any query.
+    expect(variables.at(-1)).toMatchObject({ type: 'adhoc', datasource: { uid: '${datasource}' } });
     for (const variable of variables.filter((v) => v.type === 'query')) {
       expect(variable.refresh, variable.name).toBe(2);
       expect(variable.datasource?.uid, variable.name).toBe('${datasource}');
