@@ -261,6 +261,7 @@ function stateTables(
           ],
           fieldOverrides: drillDown,
           stateMappings: STATE_TEXT,
+          sortBy: 'Connector',
         },
       ),
     )
@@ -278,6 +279,7 @@ function stateTables(
           columns: [{ field: 'connect_cluster', header: 'Cluster' }, { field: 'connector', header: 'Connector' }, { field: 'task', header: 'Task' }, ...common],
           fieldOverrides: drillDown,
           stateMappings: STATE_TEXT,
+          sortBy: 'Connector',
         },
       ),
     );

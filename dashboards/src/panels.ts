@@ -11,6 +11,7 @@ import {
   StackingConfigBuilder,
   StackingMode,
   TableCellDisplayMode,
+  TableSortByFieldStateBuilder,
   VisibilityMode,
   VizLegendOptionsBuilder,
   VizOrientation,
@@ -94,6 +95,8 @@ export interface TableOptions {
   fieldOverrides?: Record<string, DynamicConfigValue[]>;
   /** Value mappings of a `state` column, coloured as text. */
   stateMappings?: ValueMapping[];
+  /** The column header the rows are sorted by, ascending. */
+  sortBy?: string;
 }
 
 export function tablePanel(spec: PanelSpec, query: DataqueryBuilder, options: TableOptions): table.PanelBuilder {
@@ -116,5 +119,6 @@ export function tablePanel(spec: PanelSpec, query: DataqueryBuilder, options: Ta
     ]);
   }
   for (const [field, properties] of overrides) builder.overrideByName(field, properties);
+  if (options.sortBy !== undefined) builder.sortBy([new TableSortByFieldStateBuilder().displayName(options.sortBy).desc(false)]);
   return builder;
 }

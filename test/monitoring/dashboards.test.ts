@@ -157,6 +157,20 @@ describe.each(KINDS)('the %s dashboard', (kind) => {
   });
 });
 
+describe('the overview\'s tables of connectors and tasks by state', () => {
+  it('come FAILED first, then the rest not running, each sorted by connector', () => {
+    const overview = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8')) as {
+      panels: Array<{ type: string; title: string; options?: { sortBy?: Array<{ displayName: string; desc: boolean }> } }>;
+    };
+    const titles = overview.panels.map((panel) => panel.title);
+    const tables = overview.panels.filter((panel) => /^(Connectors|Tasks) (FAILED|neither)/.test(panel.title));
+    expect(tables.map((panel) => panel.title.split(' (')[0])).toEqual(['Connectors FAILED', 'Tasks FAILED', 'Connectors neither RUNNING nor FAILED', 'Tasks neither RUNNING nor FAILED']);
+    // Right under the health row, before the time series.
+    expect(titles.indexOf('Tasks FAILED')).toBeLessThan(titles.indexOf('Task states'));
+    for (const table of tables) expect(table.options?.sortBy, table.title).toEqual([{ displayName: 'Connector', desc: false }]);
+  });
+});
+
 describe('links to the connector dashboard', () => {
   it('from the overview\'s header carry the data source and job only, never "All" into its single-value variables', () => {
     const overview = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8')) as {
