@@ -4,7 +4,7 @@
 
 import { ALERT_NAMES, type AlertName, type MonitoringConfig } from './config.ts';
 import { durationInWords } from './humanize.ts';
-import { by, formatNumber, series } from './promql.ts';
+import { by, formatNumber, on, series } from './promql.ts';
 import type { AlertingRule, RuleGroup } from './rules.ts';
 import { givenUpBecause, label, rootCause, TARGET, targetRootCause } from './templates.ts';
 
@@ -24,6 +24,8 @@ interface QueryContext {
   s: (metric: string, ...matchers: string[]) => string;
   /** `by (<group labels>, …)`. */
   by: (...labels: string[]) => string;
+  /** `on (<group labels>, …)`: matches what `by` of the same labels keeps. */
+  on: (...labels: string[]) => string;
 }
 
 /**
@@ -31,8 +33,7 @@ interface QueryContext {
  * all it raises. Its tasks may still show FAILED or UNASSIGNED, and restarts made before the pause stay counted.
  */
 function unlessPausedOrStopped(q: QueryContext): string {
-  const on = q.by('connect_cluster', 'connector').replace(/^by /, 'on ');
-  return ` unless ${on} (max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1)`;
+  return ` unless ${q.on('connect_cluster', 'connector')} (max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1)`;
 }
 
 const CLUSTER = `Kafka Connect cluster ${label('connect_cluster')}`;
@@ -90,7 +91,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     summary: 'A Kafka Connect cluster is no longer watched.',
     // Seen in the last day, no series now, while the job's exporter answers: removed from the config, by mistake or not.
     expr: (q) =>
-      `max ${q.by('connect_cluster')} (max_over_time(${q.s('kafka_connect_up')}[1d])) unless ${q.by('connect_cluster').replace(/^by /, 'on ')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})`,
+      `max ${q.by('connect_cluster')} (max_over_time(${q.s('kafka_connect_up')}[1d])) unless ${q.on('connect_cluster')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})`,
     description: () =>
       `Job ${label('job')} watched ${CLUSTER} within the last day and does not any more: its connectors are neither watched nor restarted. If it was removed from the config on purpose, this ends a day later.`,
   },
@@ -101,7 +102,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
       const cluster = q.by('connect_cluster');
       const interval = `max ${cluster} (${q.s('kafka_connect_exporter_poll_interval_seconds')})`;
       const threshold = `clamp_min(${formatNumber(q.config.thresholds.staleDataPolls)} * ${interval}, ${formatNumber(q.config.thresholds.staleDataSeconds)})`;
-      return `time() - max ${cluster} (${q.s('kafka_connect_last_poll_success_timestamp_seconds')}) > ${cluster.replace(/^by /, 'on ')} ${threshold}`;
+      return `time() - max ${cluster} (${q.s('kafka_connect_last_poll_success_timestamp_seconds')}) > ${q.on('connect_cluster')} ${threshold}`;
     },
     description: (q) =>
       `The last successful poll of ${CLUSTER} by job ${label('job')} was {{ $value | humanizeDuration }} ago, more than ${formatNumber(q.config.thresholds.staleDataPolls)} poll intervals; dashboards and alerts show old state.`,
@@ -190,7 +191,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
       // `and` the cluster as the exporter reports it now: once the exporter is gone its series are stale, and an
       // hour of old samples must not keep the alert firing on a dead exporter's data.
       `sum ${q.by('connect_cluster', 'connector', 'task')} (increase(${q.s('kafka_connect_autorestart_restarts_total')}[${q.config.thresholds.restartLoopWindow}])) >= ${q.config.thresholds.restartLoopRestarts}` +
-      ` and ${q.by('connect_cluster').replace(/^by /, 'on ')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})` +
+      ` and ${q.on('connect_cluster')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})` +
       unlessPausedOrStopped(q),
     description: (q) =>
       `${TARGET} on ${CLUSTER} failed and was restarted automatically {{ $value | printf "%.0f" }} times in the last ${durationInWords(q.config.thresholds.restartLoopWindow)}.`,
@@ -223,6 +224,7 @@ function queryContext(config: MonitoringConfig): QueryContext {
     config,
     s: (metric, ...matchers) => series(metric, config.selector, ...matchers),
     by: (...labels) => by([...config.groupLabels, ...labels]),
+    on: (...labels) => on([...config.groupLabels, ...labels]),
   };
 }
 

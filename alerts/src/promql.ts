@@ -8,7 +8,16 @@ export function series(metric: string, ...matchers: string[]): string {
 
 /** `by (a, b)` with duplicates removed, first occurrence kept. */
 export function by(labels: readonly string[]): string {
-  return `by (${[...new Set(labels)].join(', ')})`;
+  return `by (${labelList(labels)})`;
+}
+
+/** `on (a, b)`, for matching two vectors on the labels an aggregation `by` the same labels keeps. */
+export function on(labels: readonly string[]): string {
+  return `on (${labelList(labels)})`;
+}
+
+function labelList(labels: readonly string[]): string {
+  return [...new Set(labels)].join(', ');
 }
 
 /** A number as PromQL and YAML show it: no exponent, no trailing zeros. */

@@ -11,7 +11,7 @@ import { readConnectorListing, type ListingLimits } from './listing.ts';
 import { decodeListingError, type FromListingWorker, type ToListingWorker } from './listing-protocol.ts';
 
 /** About 2 ms of decoding on the main thread. */
-export const OFF_THREAD_FROM_BYTES = 256 * 1024;
+const OFF_THREAD_FROM_BYTES = 256 * 1024;
 
 export interface ListingDecoder {
   /** The listing of `body` (whose bytes it may take over: do not read it afterwards). */
@@ -58,8 +58,11 @@ export function createListingDecoder(options: { offThreadFromBytes?: number } = 
     jobs.delete(message.id);
     if (message.type === 'error') job.reject(decodeListingError(message.error));
     else if (message.type === 'names') job.resolve({ kind: 'names', names: message.names, invalidEntries: message.invalidEntries });
-    // In a turn of its own: what the poll does next must not run on in the turn that received the last batch.
-    else setImmediate(() => job.resolve({ kind: 'expanded', connectors: [...job.connectors, ...message.connectors], missing: message.missing }));
+    else {
+      job.connectors.push(...message.connectors);
+      // In a turn of its own: what the poll does next must not run on in the turn that received the last batch.
+      setImmediate(() => job.resolve({ kind: 'expanded', connectors: job.connectors, missing: message.missing }));
+    }
   };
 
   const started = (): Worker => {

@@ -71,8 +71,8 @@ const ENCODED_PER_STEP = 16;
 /**
  * The connector and task lines of `connectors` (first of each escaped name only, in the given order), reusing what
  * `previous` rendered when it was rendered in the same context. A generator, so that the caller can spread a large
- * render over several turns of its event loop: each step yields the bytes of lines written so far, and the last
- * returns the render.
+ * render over several turns of its event loop: a step that ends a group yields the bytes of lines written so far,
+ * the steps in between yield 0, and the last returns the render.
  */
 export function* connectorGroupSteps(
   connectors: readonly ConnectorStatus[],

@@ -28,9 +28,9 @@ export interface SelfMetrics {
   text(format: ExpositionFormat): Promise<string>;
   /** One HTTP exchange with Kafka Connect (the Connect client's `onRequest`). */
   restRequest(cluster: string, endpoint: ConnectEndpoint, code: RequestOutcome): void;
-  /** A poll that failed, or whose answer was held back as untrusted (see `pollErrorReason`). */
   /** A poll of the cluster ended, whatever its outcome. */
   poll(cluster: string): void;
+  /** A poll that failed, or whose answer was held back as untrusted (see `pollErrorReason`). */
   pollError(cluster: string, reason: PollErrorReason): void;
   /** Auto-restart sent a restart request for the target (count every request, failed ones too). */
   restart(ref: TargetRef): void;
@@ -48,9 +48,9 @@ export interface SelfMetrics {
   /** The auto-restart mode in force (at start and after each reload). */
   setAutorestartMode(mode: AutorestartMode): void;
   /**
-   * Whether the cluster's worker certificates go unverified (its `tls.insecureSkipVerify`). Called when a cluster
-   * starts being watched, it also creates the cluster's poll error counters at 0, one per reason, so that
-   * `increase()` and `rate()` see a cluster's first failed poll (a counter series born at 1 loses it).
+   * A cluster starts being watched: whether its worker certificates go unverified (its `tls.insecureSkipVerify`) and
+   * its poll interval. Its poll counters are created at 0 (one per error reason), so that `increase()` and `rate()`
+   * see its first (failed) poll: a counter series born at 1 loses it.
    */
   watchCluster(cluster: string, settings: { tlsVerificationDisabled: boolean; pollIntervalSeconds: number }): void;
   historyWriteFailure(): void;

@@ -4,8 +4,8 @@
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-/** Longest run of steps between two turns of the event loop. */
-export const SLICE_MS = 4;
+/** Longest run of steps between two turns of the event loop (a step may overrun it by its own length). */
+const SLICE_MS = 4;
 
 /** Lets pending I/O (a scrape, a probe) run before the caller goes on. */
 export function yieldToIo(): Promise<void> {
@@ -13,7 +13,7 @@ export function yieldToIo(): Promise<void> {
 }
 
 /** Yields first (the caller may have run for a while in this turn already) and last (the caller goes on after it). */
-export async function runInSlices<T>(steps: Generator<unknown, T, void>, sliceMs = SLICE_MS): Promise<T> {
+export async function runInSlices<T>(steps: Generator<unknown, T, void>): Promise<T> {
   await nextTurn();
   let sliceStart = performance.now();
   for (;;) {
@@ -22,7 +22,7 @@ export async function runInSlices<T>(steps: Generator<unknown, T, void>, sliceMs
       await nextTurn();
       return step.value;
     }
-    if (performance.now() - sliceStart >= sliceMs) {
+    if (performance.now() - sliceStart >= SLICE_MS) {
       await nextTurn();
       sliceStart = performance.now();
     }

@@ -11,7 +11,7 @@ export interface DashboardJson {
   templating: { list: VariableJson[] };
   annotations: { list?: AnnotationJson[] };
   panels: PanelJson[];
-  links?: Array<{ url?: string }>;
+  links?: Array<{ url?: string; includeVars?: boolean }>;
 }
 
 export interface VariableJson {
@@ -51,6 +51,7 @@ export interface PanelJson {
   targets?: TargetJson[];
   panels?: PanelJson[];
   transformations?: unknown[];
+  options?: { sortBy?: Array<{ displayName: string; desc?: boolean }> };
 }
 
 const REPO = new URL('../../', import.meta.url);

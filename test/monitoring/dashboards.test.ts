@@ -159,12 +159,10 @@ describe.each(KINDS)('the %s dashboard', (kind) => {
 
 describe('the overview\'s tables of connectors and tasks by state', () => {
   it('come FAILED first, then the rest not running, each sorted by connector', () => {
-    const overview = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8')) as {
-      panels: Array<{ type: string; title: string; options?: { sortBy?: Array<{ displayName: string; desc: boolean }> } }>;
-    };
-    const titles = overview.panels.map((panel) => panel.title);
-    const tables = overview.panels.filter((panel) => /^(Connectors|Tasks) (FAILED|neither)/.test(panel.title));
-    expect(tables.map((panel) => panel.title.split(' (')[0])).toEqual(['Connectors FAILED', 'Tasks FAILED', 'Connectors neither RUNNING nor FAILED', 'Tasks neither RUNNING nor FAILED']);
+    const panels = contentPanels(loadDashboard(DASHBOARD_FILES.overview));
+    const titles = panels.map((panel) => panel.title ?? '');
+    const tables = panels.filter((panel) => /^(Connectors|Tasks) (FAILED|neither)/.test(panel.title ?? ''));
+    expect(tables.map((panel) => panel.title?.split(' (')[0])).toEqual(['Connectors FAILED', 'Tasks FAILED', 'Connectors neither RUNNING nor FAILED', 'Tasks neither RUNNING nor FAILED']);
     // Right under the health row, before the time series.
     expect(titles.indexOf('Tasks FAILED')).toBeLessThan(titles.indexOf('Task states'));
     for (const table of tables) expect(table.options?.sortBy, table.title).toEqual([{ displayName: 'Connector', desc: false }]);
@@ -173,19 +171,15 @@ describe('the overview\'s tables of connectors and tasks by state', () => {
 
 describe('links to the connector dashboard', () => {
   it('from the overview\'s header carry the data source and job only, never "All" into its single-value variables', () => {
-    const overview = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8')) as {
-      links: Array<{ url: string; includeVars: boolean }>;
-    };
-    const connector = JSON.parse(readFileSync(new URL(`../../${OUTPUT_PATHS.connector}`, import.meta.url), 'utf8')) as {
-      templating: { list: Array<{ name: string; multi?: boolean }> };
-    };
+    const overview = loadDashboard(DASHBOARD_FILES.overview);
+    const connector = loadDashboard(DASHBOARD_FILES.connector);
     const single = connector.templating.list.filter((variable) => variable.multi === false).map((variable) => variable.name);
     expect(single).toEqual(expect.arrayContaining(['connect_cluster', 'connector']));
     expect(overview.links).toEqual([expect.objectContaining({ url: '/d/connect-sentinel-connector?${datasource:queryparam}&${job:queryparam}', includeVars: false })]);
   });
 
   it('pass the row\'s cluster and connector percent-encoded, so names with # or & arrive whole', () => {
-    const text = readFileSync(new URL(`../../${OUTPUT_PATHS.overview}`, import.meta.url), 'utf8');
+    const text = readFileSync(new URL(`../../${DASHBOARD_FILES.overview}`, import.meta.url), 'utf8');
     const urls = [...text.matchAll(/"url": "(\/d\/[^"]*var-connector=[^"]*)"/g)].map((match) => match[1]!);
     expect(urls.length).toBeGreaterThan(0);
     for (const url of urls) {

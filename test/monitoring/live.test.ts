@@ -9,11 +9,8 @@ import { recordingRules } from '../../alerts/src/recording.ts';
 import { alertingRule } from '../../alerts/src/alerts.ts';
 import { DASHBOARD_FILES, dashboardQueries, FIXTURE_VARIABLES, loadDashboard, substitute, variableQueries } from './dashboard-queries.ts';
 import { startFixtureExporter, type FixtureExporter } from './fixtures/exporter.ts';
-import { FAILING_FLEET } from './fixtures/fleet.ts';
+import { ALERTS_ABOUT_WHAT_IS_GONE, FAILING_FLEET } from './fixtures/fleet.ts';
 import { startMonitoringStack, waitFor, type MonitoringStack } from './harness.ts';
-
-/** The failing fleet has one exporter, up, and no cluster that went away: promtool tests cover these. */
-const ABOUT_WHAT_IS_GONE: readonly string[] = ['KafkaConnectExporterDown', 'KafkaConnectExporterInstanceDown', 'KafkaConnectClusterGone'];
 
 // Grafana would use 4 × the 1s scrape interval for $__rate_interval.
 const TIMING = { rateInterval: '10s', range: '1m', interval: '2s' };
@@ -51,7 +48,7 @@ describe('a live Prometheus scraping a failing fleet', () => {
   });
 
   it('returns data for every alert expression but those about exporters or clusters gone', async () => {
-    const alerts = ALERT_NAMES.filter((name) => !ABOUT_WHAT_IS_GONE.includes(name)).map((name) => alertingRule(defaultConfig, name));
+    const alerts = ALERT_NAMES.filter((name) => !ALERTS_ABOUT_WHAT_IS_GONE.includes(name)).map((name) => alertingRule(defaultConfig, name));
     await Promise.all(alerts.map((rule) => expectData(rule.alert, rule.expr)));
   });
 

@@ -3,7 +3,7 @@
 // what happened once (not once per poll), and it recovers by itself when the worker does.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { json, onStatusPoll, refusedUrl, runningConnectors, startFaultServer, type Fault, type FaultServer } from './fault-server.ts';
+import { failEverything, json, onStatusPoll, refusedUrl, runningConnectors, startFaultServer, type Fault, type FaultServer } from './fault-server.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 
 const cleanups = cleanupList();
@@ -32,11 +32,6 @@ restart:
 
 async function serviceFor(url: string, extra = ''): Promise<Service> {
   return cleanups.add(await startService({ config: config(url, extra) }));
-}
-
-/** Every task FAILED: any poll whose data were trusted would now restart them. */
-function failEverything(server: FaultServer): void {
-  for (const connector of server.connectors.values()) for (const task of connector.tasks) task.state = 'FAILED';
 }
 
 async function pollTimes(service: Service, times: number): Promise<void> {

@@ -273,3 +273,8 @@ export function runningConnectors(count: number, tasks = 1): Record<string, Fake
     Array.from({ length: count }, (_, i) => [`c${String(i).padStart(3, '0')}`, { state: 'RUNNING', tasks: Array.from({ length: tasks }, () => ({ state: 'RUNNING' })) }]),
   );
 }
+
+/** Every task FAILED: any poll whose data were trusted would now restart them. */
+export function failEverything(server: FaultServer): void {
+  for (const connector of server.connectors.values()) for (const task of connector.tasks) task.state = 'FAILED';
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { onStatusPoll, runningConnectors, startFaultServer, type FaultServer } from './fault-server.ts';
+import { failEverything, onStatusPoll, runningConnectors, startFaultServer, type FaultServer } from './fault-server.ts';
 import { spawnSentinel } from './process.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 import { promtoolCheckMetrics } from '../metrics/promtool.ts';
@@ -23,13 +23,14 @@ const LIMIT_ERRORS = 'kafka_connect_exporter_poll_errors_total{connect_cluster="
 const LISTINGS_READ = 'kafka_connect_exporter_rest_requests_total{connect_cluster="prod",endpoint="connectors",code="200"}';
 const TASK_RUNNING = 'kafka_connect_task_state{connect_cluster="prod",connector="c000",task="0",state="running"}';
 
-function configFor(server: FaultServer, settings = ''): string {
+/** Polls are driven by the tests (app.pollAll) unless `polling` says otherwise: the real process polls by itself. */
+function configFor(server: FaultServer, settings = '', polling = { pollInterval: '1m', timeout: '30s' }): string {
   return `
 clusters:
   - name: prod
     url: ${server.url}
-    pollInterval: 1m
-    timeout: 30s
+    pollInterval: ${polling.pollInterval}
+    timeout: ${polling.timeout}
 ${settings}
 restart:
   enabled: true
@@ -67,10 +68,6 @@ function peakRss(pid: number): number {
   const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   if (kib === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(kib) * 1024;
-}
-
-function failEverything(server: FaultServer): void {
-  for (const connector of server.connectors.values()) for (const task of connector.tasks) task.state = 'FAILED';
 }
 
 describe('a giant answer', () => {
@@ -149,7 +146,7 @@ describe('the process, on an answer of 1,000,000 connectors (57 MB, under the de
     const dir = await mkdtemp(join(tmpdir(), 'cs-hostile-'));
     cleanups.defer(() => rm(dir, { recursive: true, force: true }));
     const configPath = join(dir, 'sentinel.yaml');
-    await writeFile(configPath, `${configFor(server).replace('pollInterval: 1m', 'pollInterval: 2s').replace('timeout: 30s', 'timeout: 2s')}dataDir: ${JSON.stringify(join(dir, 'data'))}\nweb:\n  listenAddress: 127.0.0.1:0\n`);
+    await writeFile(configPath, `${configFor(server, '', { pollInterval: '2s', timeout: '2s' })}dataDir: ${JSON.stringify(join(dir, 'data'))}\nweb:\n  listenAddress: 127.0.0.1:0\n`);
     const sentinel = cleanups.add(spawnSentinel([`--config.file=${configPath}`]));
     const statusPolls = () => server.requests.filter((request) => request.url.startsWith('/connectors')).length;
     const until = async (condition: () => boolean) => {
