@@ -20,6 +20,7 @@ import { completeClusterRender, markedDown, renderClusterReusing, renderConnecto
 import { runInSlices, yieldToIo } from './metrics/sliced.ts';
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.ts';
 import { ClusterPoller, type ClusterSource, type PollCycle } from './poller/poller.ts';
+import { openStateClocks } from './poller/state-clocks.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
 import { executeDecisions } from './restart/executor.ts';
 import { forgetConnectors, retainClusters, type RestartHistory } from './restart/history.ts';
@@ -141,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   metrics.setHistoryWritable(store.writable);
 
   let history = await store.load();
+  const clocks = await openStateClocks({ dataDir: initial.dataDir, logger: logger.child({ component: 'state-clocks' }), now });
+  clocks.retain(initial.clusters.map((cluster) => cluster.name));
   let policy: RestartPolicy = compilePolicy(initial.restart);
   const showMode = () => metrics.setAutorestartMode(!policy.enabled ? 'off' : policy.dryRun ? 'dry_run' : 'on');
   showMode();
@@ -169,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (cycle.error !== undefined) metrics.pollError(cluster.name, pollErrorReason(cycle.error));
     else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
     for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
+    if (cycle.statesChanged) clocks.update(cycle.view);
 
     if (closed) return;
     try {
@@ -268,7 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       monotonicNow,
       logger: clusterLogger,
       onPoll: onPoll(() => runtime),
-      ...(previous ? { initial: previous.poller.state } : {}),
+      ...(previous ? { initial: previous.poller.state } : { remembered: clocks.takeRemembered(cluster.name) }),
     });
     runtime = { config: cluster, fingerprint: fingerprint(cluster), client, poller, logger: clusterLogger };
     return runtime;
@@ -290,6 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     policy = compilePolicy(next.restart);
     showMode();
     const wanted = new Map(next.clusters.map((c) => [c.name, c]));
+    clocks.retain(wanted.keys());
     for (const [name, runtime] of runtimes) {
       if (wanted.has(name)) continue;
       runtimes.delete(name);
@@ -437,6 +442,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await serially(async () => {
         closed = true;
       });
+      await clocks.close();
       await server.close();
       await listingDecoder.close();
     },

@@ -7,7 +7,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ClusterView, ConnectorStatus } from '../src/domain/model.ts';
+import { firstObserved, type ClusterView, type ConnectorStatus } from '../src/domain/model.ts';
 import { compilePolicy } from '../src/restart/compile.ts';
 import { restartSectionSchema } from '../src/config/restart-section.ts';
 import { emptyHistory } from '../src/restart/history.ts';
@@ -46,7 +46,7 @@ export function sentinelRestarts(): { times: number[]; gaveUpAt: number | null }
   const times: number[] = [];
   let gaveUpAt: number | null = null;
   for (let at = 0; at <= HORIZON_MS; at += POLL_MS) {
-    const view: ClusterView = { cluster: 'prod', up: true, pollDurationSeconds: 0, lastSuccessTimestampSeconds: at / 1000, plugins: [], connectors: [{ status: FAILING, observedAt: at }] };
+    const view: ClusterView = { cluster: 'prod', up: true, pollDurationSeconds: 0, lastSuccessTimestampSeconds: at / 1000, plugins: [], connectors: [firstObserved(FAILING, at)] };
     const result = decide({ view, history, policy, now: at, trusted: true });
     const sent = result.decisions.filter((decision) => decision.action === 'restart');
     if (sent.length > 0) times.push(at / MINUTE);

@@ -3,6 +3,7 @@
 // rate() to a gauge, and never fires on intentionally paused or stopped work except as `info`.
 
 import { ALERT_NAMES, type AlertName, type MonitoringConfig } from './config.ts';
+import { parseDuration } from '../../src/config/duration.ts';
 import { durationInWords } from './humanize.ts';
 import { by, formatNumber, on, series } from './promql.ts';
 import type { AlertingRule, RuleGroup } from './rules.ts';
@@ -14,6 +15,11 @@ interface AlertDefinition {
   group: AlertGroupName;
   summary: string;
   expr: (q: QueryContext) => string;
+  /**
+   * The alert is about how long something has been in a state: its expression compares that state's clock with the
+   * configured `for` (q.forSeconds), and the rule has no `for:`, whose clock would restart at every gap in the data.
+   */
+  onStateClock?: true;
   /** `forWords` is the alert's `for` in words, e.g. `15 minutes`. */
   description: (q: QueryContext, forWords: string) => string;
 }
@@ -26,6 +32,20 @@ interface QueryContext {
   by: (...labels: string[]) => string;
   /** `on (<group labels>, …)`: matches what `by` of the same labels keeps. */
   on: (...labels: string[]) => string;
+  /** The alert's configured `for`, in seconds. */
+  forSeconds: number;
+}
+
+/**
+ * The instances (by their `instance` labels, keeping `keep`) in a state matching `state` for `q.forSeconds` or more, by the clock connect-sentinel
+ * keeps in `metric` (a `…_state_since_timestamp_seconds`), which neither a restart of connect-sentinel nor a scrape gap
+ * restarts. Read over the last `gapTolerance` (a subquery at the evaluation interval), so that an alert already true
+ * stays true while the data is missing (the exporter restarting or down: KafkaConnectExporterDown pages for that),
+ * but ends as soon as the instance is seen in another state. The oldest clock of several replicas counts.
+ */
+function inStateLongEnough(q: QueryContext, metric: string, instance: string[], state: string, other: string, keep: string[] = []): string {
+  const age = `time() - min ${q.by(...instance, ...keep)} (${q.s(metric, state)}) >= ${formatNumber(q.forSeconds)}`;
+  return `last_over_time((${age})[${q.config.thresholds.gapTolerance}:]) unless ${q.on(...instance)} ${q.s(metric, other)}`;
 }
 
 /**
@@ -35,6 +55,9 @@ interface QueryContext {
 function unlessPausedOrStopped(q: QueryContext): string {
   return ` unless ${q.on('connect_cluster', 'connector')} (max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1)`;
 }
+
+const CONNECTOR_SINCE = 'kafka_connect_connector_state_since_timestamp_seconds';
+const TASK_SINCE = 'kafka_connect_task_state_since_timestamp_seconds';
 
 const CLUSTER = `Kafka Connect cluster ${label('connect_cluster')}`;
 const CONNECTOR = `connector ${label('connector')} on ${CLUSTER}`;
@@ -138,31 +161,34 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
   KafkaConnectConnectorFailed: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect connector has failed.',
-    expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="failed"')}) == 1`,
+    onStateClock: true,
+    expr: (q) => inStateLongEnough(q, CONNECTOR_SINCE, ['connect_cluster', 'connector'], 'state="failed"', 'state!="failed"'),
     description: (q, forWords) =>
       `Connector ${label('connector')} on ${CLUSTER} has been FAILED for more than ${forWords}.${connectorRootCause(q)}`,
   },
   KafkaConnectTaskFailed: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect task has failed.',
+    onStateClock: true,
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="failed"')}) == 1${unlessPausedOrStopped(q)}`,
+      inStateLongEnough(q, TASK_SINCE, ['connect_cluster', 'connector', 'task'], 'state="failed"', 'state!="failed"') + unlessPausedOrStopped(q),
     description: (q, forWords) => `${TASK} has been FAILED for more than ${forWords}.${taskRootCause(q)}`,
   },
   KafkaConnectConnectorUnassigned: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect connector has no worker.',
-    expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="unassigned"')}) == 1`,
+    onStateClock: true,
+    expr: (q) => inStateLongEnough(q, CONNECTOR_SINCE, ['connect_cluster', 'connector'], 'state="unassigned"', 'state!="unassigned"'),
     description: (_q, forWords) =>
       `Connector ${label('connector')} on ${CLUSTER} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
   },
   KafkaConnectTaskUnassigned: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect task has no worker.',
+    onStateClock: true,
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="unassigned"')}) == 1${unlessPausedOrStopped(q)}`,
+      inStateLongEnough(q, TASK_SINCE, ['connect_cluster', 'connector', 'task'], 'state="unassigned"', 'state!="unassigned"') +
+      unlessPausedOrStopped(q),
     description: (_q, forWords) => `${TASK} has been UNASSIGNED, run by no worker, for more than ${forWords}.`,
   },
   KafkaConnectStuckRestarting: {
@@ -170,17 +196,19 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     summary: 'A Kafka Connect connector or task is stuck restarting.',
     // RESTARTING lasts seconds; a start() that hangs keeps it there, neither FAILED (which auto-restart would handle)
     // nor RUNNING. Restarting it again would queue behind the hung start, so this is for a human.
+    onStateClock: true,
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'task')} (${q.s('kafka_connect_task_state', 'state="restarting"')}) == 1` +
-      ` or max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="restarting"')}) == 1`,
+      `(${inStateLongEnough(q, TASK_SINCE, ['connect_cluster', 'connector', 'task'], 'state="restarting"', 'state!="restarting"')})` +
+      ` or (${inStateLongEnough(q, CONNECTOR_SINCE, ['connect_cluster', 'connector'], 'state="restarting"', 'state!="restarting"')})`,
     description: (_q, forWords) =>
       `${TARGET} on ${CLUSTER} has been RESTARTING for more than ${forWords}: its start does not finish, and connect-sentinel does not restart it again.`,
   },
   KafkaConnectConnectorPaused: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect connector has been paused or stopped for a long time.',
+    onStateClock: true,
     expr: (q) =>
-      `max ${q.by('connect_cluster', 'connector', 'state')} (${q.s('kafka_connect_connector_state', 'state=~"paused|stopped"')}) == 1`,
+      inStateLongEnough(q, CONNECTOR_SINCE, ['connect_cluster', 'connector'], 'state=~"paused|stopped"', 'state!~"paused|stopped"', ['state']),
     description: (_q, forWords) =>
       `Connector ${label('connector')} on ${CLUSTER} has been {{ $labels.state | toUpper }} for more than ${forWords}.`,
   },
@@ -219,9 +247,10 @@ export const ALERT_GROUP_NAMES: readonly AlertGroupName[] = [
   'connect-sentinel.autorestart',
 ];
 
-function queryContext(config: MonitoringConfig): QueryContext {
+function queryContext(config: MonitoringConfig, name: AlertName): QueryContext {
   return {
     config,
+    forSeconds: parseDuration(config.alerts[name].for) / 1000,
     s: (metric, ...matchers) => series(metric, config.selector, ...matchers),
     by: (...labels) => by([...config.groupLabels, ...labels]),
     on: (...labels) => on([...config.groupLabels, ...labels]),
@@ -267,11 +296,11 @@ export function runbookUrl(config: MonitoringConfig, alert: AlertName): string {
 export function alertingRule(config: MonitoringConfig, name: AlertName): AlertingRule {
   const definition = DEFINITIONS[name];
   const settings = config.alerts[name];
-  const q = queryContext(config);
+  const q = queryContext(config, name);
   return {
     alert: name,
     expr: definition.expr(q),
-    for: settings.for,
+    ...(definition.onStateClock ? {} : { for: settings.for }),
     ...(settings.keepFiringFor === undefined ? {} : { keep_firing_for: settings.keepFiringFor }),
     labels: { severity: settings.severity },
     annotations: {

@@ -46,6 +46,11 @@ const promDuration = z.string().transform((text, ctx) => {
 const alertSettings = (forDuration: string, severity: Severity, keepFiringFor?: string) =>
   z
     .strictObject({
+      /**
+       * How long the condition must hold before the alert fires. For the alerts on a state (Failed, Unassigned,
+       * StuckRestarting, ConnectorPaused): how long the connector or task has been in it, by the state clock
+       * connect-sentinel keeps across its restarts, and not by Prometheus's `for:`, which restarts at every gap.
+       */
       for: promDuration.default(forDuration),
       /**
        * How long the alert keeps firing once its condition stops being true (Prometheus 2.42+), so that a page built on
@@ -122,6 +127,12 @@ export const monitoringConfigSchema = z
         /** KafkaConnectRestErrors: share of failed REST requests (non-2xx, timeouts, errors) over `restErrorWindow`. */
         restErrorRatio: z.number().gt(0).lt(1).default(0.05),
         restErrorWindow: promDuration.default('5m'),
+        /**
+         * The alerts on how long a connector or task has been in a state (Failed, Unassigned, StuckRestarting,
+         * ConnectorPaused) stay firing through a gap in connect-sentinel's data this long: its restart, or an outage
+         * that KafkaConnectExporterDown pages for within its own `for`. They never start firing on missing data.
+         */
+        gapTolerance: promDuration.default('15m'),
         /** KafkaConnectRestartLoop: automatic restarts of one target within `restartLoopWindow`. */
         restartLoopRestarts: z.int().min(1).default(3),
         restartLoopWindow: promDuration.default('1h'),

@@ -3,7 +3,8 @@
 export interface AlertingRule {
   alert: string;
   expr: string;
-  for: string;
+  /** Absent on alerts that wait on a state clock in their expression instead. */
+  for?: string;
   keep_firing_for?: string;
   labels: { severity: string };
   annotations: { summary: string; description: string; runbook_url: string; dashboard_url: string };

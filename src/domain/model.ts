@@ -123,6 +123,18 @@ export interface ObservedConnector {
   status: ConnectorStatus;
   /** Unix ms of the poll whose response contained this connector. The restarter acts only on fresh entries. */
   observedAt: number;
+  /**
+   * Unix ms of the first poll that saw the connector in its current state. Connect reports no such time, so this is
+   * what connect-sentinel saw; it is kept across restarts of connect-sentinel (src/poller/state-clocks.ts).
+   */
+  stateSince: number;
+  /** The same for each task, in the order of `status.tasks`. */
+  taskStateSince: readonly number[];
+}
+
+/** An entry first seen at `at`: every state clock starts then (views built outside the poller, such as the demo's). */
+export function firstObserved(status: ConnectorStatus, at: number): ObservedConnector {
+  return { status, observedAt: at, stateSince: at, taskStateSince: status.tasks.map(() => at) };
 }
 
 /** Why auto-restart did not restart a failed target. A bounded set: it is a metric label. */

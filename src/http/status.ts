@@ -35,17 +35,19 @@ export function statusReport(views: readonly ClusterView[], filter: StatusFilter
         worker: view.worker ?? null,
         connectors: view.connectors
           .filter(({ status }) => matchesState(status, filter.state))
-          .map(({ status, observedAt }) => ({
+          .map(({ status, observedAt, stateSince, taskStateSince }) => ({
             name: status.name,
             type: status.type,
             connectorClass: status.connectorClass,
             state: status.state,
+            stateSince: iso(stateSince),
             workerId: status.workerId,
             failure: failureJson(status.failure),
             observedAt: iso(observedAt),
-            tasks: status.tasks.map((task) => ({
+            tasks: status.tasks.map((task, index) => ({
               id: task.id,
               state: task.state,
+              stateSince: iso(taskStateSince[index] ?? null),
               workerId: task.workerId,
               failure: failureJson(task.failure),
             })),

@@ -94,6 +94,12 @@ export const METRICS = {
     [...CONNECTOR, 'state'],
     'Connector state as a state set: 1 for the current state, 0 for the others; all 0 for a state Kafka Connect added later.',
   ),
+  connectorStateSince: pollMetric(
+    'kafka_connect_connector_state_since_timestamp_seconds',
+    [...CONNECTOR, 'state'],
+    'Unix time of the first poll that saw the connector in its current state (the state label). Kept across restarts of connect-sentinel, so alerts on its age survive gaps in the data.',
+    { stability: 'experimental' },
+  ),
   connectorWorkerInfo: pollMetric(
     'kafka_connect_connector_worker_info',
     [...CONNECTOR, 'worker_id'],
@@ -110,6 +116,12 @@ export const METRICS = {
     'kafka_connect_task_state',
     [...TASK, 'state'],
     'Task state as a state set: 1 for the current state, 0 for the others; all 0 for a state Kafka Connect added later.',
+  ),
+  taskStateSince: pollMetric(
+    'kafka_connect_task_state_since_timestamp_seconds',
+    [...TASK, 'state'],
+    'Unix time of the first poll that saw the task in its current state (the state label). Kept across restarts of connect-sentinel, so alerts on its age survive gaps in the data.',
+    { stability: 'experimental' },
   ),
   taskInfo: pollMetric(
     'kafka_connect_task_info',
@@ -252,9 +264,11 @@ export type MetricKey = keyof typeof METRICS;
 export const CONNECTOR_FAMILIES = [
   'connectorInfo',
   'connectorState',
+  'connectorStateSince',
   'connectorWorkerInfo',
   'connectorFailureInfo',
   'taskState',
+  'taskStateSince',
   'taskInfo',
   'taskFailureInfo',
 ] as const satisfies readonly MetricKey[];

@@ -8,14 +8,22 @@
 // is what lets the exposition keep their compressed form too. A group that changed is written again, copying the
 // lines of its unchanged connectors from the old group's Buffers (only changed connectors are encoded).
 
-import type { ConnectorStatus, Failure, TaskStatus } from '../domain/model.ts';
+import type { Failure, ObservedConnector, TaskStatus } from '../domain/model.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../domain/model.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { CONNECTOR_FAMILIES, METRICS } from './catalogue.ts';
-import { escapeLabelValue } from './text.ts';
+import { escapeLabelValue, formatValue } from './text.ts';
 
 const FAMILY_COUNT = CONNECTOR_FAMILIES.length;
-const [CONNECTOR_INFO, CONNECTOR_STATE, CONNECTOR_WORKER, CONNECTOR_FAILURE, TASK_STATE, TASK_INFO, TASK_FAILURE] = [0, 1, 2, 3, 4, 5, 6] as const;
+const CONNECTOR_INFO = CONNECTOR_FAMILIES.indexOf('connectorInfo');
+const CONNECTOR_STATE = CONNECTOR_FAMILIES.indexOf('connectorState');
+const CONNECTOR_STATE_SINCE = CONNECTOR_FAMILIES.indexOf('connectorStateSince');
+const CONNECTOR_WORKER = CONNECTOR_FAMILIES.indexOf('connectorWorkerInfo');
+const CONNECTOR_FAILURE = CONNECTOR_FAMILIES.indexOf('connectorFailureInfo');
+const TASK_STATE = CONNECTOR_FAMILIES.indexOf('taskState');
+const TASK_STATE_SINCE = CONNECTOR_FAMILIES.indexOf('taskStateSince');
+const TASK_INFO = CONNECTOR_FAMILIES.indexOf('taskInfo');
+const TASK_FAILURE = CONNECTOR_FAMILIES.indexOf('taskFailureInfo');
 
 /**
  * Mean connectors per group: ~18 kB of lines per group at 5 tasks per connector with full state sets. Smaller groups
@@ -40,8 +48,8 @@ export interface ConnectorGroups {
 }
 
 interface Group {
-  /** The rendered connectors in output order, with the statuses their lines were rendered from. */
-  readonly statuses: readonly ConnectorStatus[];
+  /** The rendered connectors in output order, as observed when their lines were rendered. */
+  readonly observed: readonly ObservedConnector[];
   readonly names: readonly string[];
   /** Per family: the lines of the group's connectors (empty when none). */
   readonly lines: readonly Buffer[];
@@ -56,7 +64,7 @@ interface Located {
 
 /** A connector of this render: its escaped name, where it was in the previous render, and whether it changed. */
 interface Entry {
-  readonly status: ConnectorStatus;
+  readonly observed: ObservedConnector;
   readonly name: string;
   readonly before: Located | undefined;
   /** `before` when the connector's output did not change: its old lines are its lines. */
@@ -75,7 +83,7 @@ const ENCODED_PER_STEP = 16;
  * the steps in between yield 0, and the last returns the render.
  */
 export function* connectorGroupSteps(
-  connectors: readonly ConnectorStatus[],
+  connectors: readonly ObservedConnector[],
   context: ConnectorRenderContext,
   previous: ConnectorGroups | undefined,
 ): Generator<number, ConnectorGroups, void> {
@@ -87,14 +95,14 @@ export function* connectorGroupSteps(
       : undefined;
   const entries: Entry[] = [];
   const seen = new Set<string>();
-  for (const status of connectors) {
-    const name = escapeLabelValue(status.name);
+  for (const observed of connectors) {
+    const name = escapeLabelValue(observed.status.name);
     // Names are unique in Kafka Connect; a view holding one twice must still give a valid exposition.
     if (seen.has(name)) continue;
     seen.add(name);
     const before = old?.get(name);
-    const reused = before !== undefined && sameOutput(before.group.statuses[before.index]!, status) ? before : undefined;
-    entries.push({ status, name, before, reused });
+    const reused = before !== undefined && sameOutput(before.group.observed[before.index]!, observed) ? before : undefined;
+    entries.push({ observed, name, before, reused });
     if (entries.length % NAMES_PER_STEP === 0) yield 0;
   }
   const writer = new GroupWriter(context);
@@ -134,8 +142,8 @@ function sameGroup(slice: readonly Entry[]): Group | undefined {
     const reused = slice[index]!.reused;
     if (reused?.group !== group || reused.index !== index) return undefined;
   }
-  // The same lines, but the statuses of this poll: the next poll compares against them, and the old ones can go.
-  return { ...group, statuses: slice.map((entry) => entry.status) };
+  // The same lines, but the entries of this poll: the next poll compares against them, and the old ones can go.
+  return { ...group, observed: slice.map((entry) => entry.observed) };
 }
 
 /** FNV-1a of the name: a fixed, cheap, well-spread choice of which connectors end a group. */
@@ -145,8 +153,11 @@ function endsGroup(name: string): boolean {
   return (hash >>> 0) % GROUP_SIZE === 0;
 }
 
-/** Whether two statuses give the same lines: every field that reaches a label or a value, and nothing else. */
-function sameOutput(a: ConnectorStatus, b: ConnectorStatus): boolean {
+/** Whether two entries give the same lines: every field that reaches a label or a value, and nothing else. */
+function sameOutput(before: ObservedConnector, now: ObservedConnector): boolean {
+  if (before.stateSince !== now.stateSince || !sameTimes(before.taskStateSince, now.taskStateSince)) return false;
+  const a = before.status;
+  const b = now.status;
   if (a === b) return true;
   if (
     a.state !== b.state ||
@@ -163,6 +174,13 @@ function sameOutput(a: ConnectorStatus, b: ConnectorStatus): boolean {
     const y = b.tasks[index]!;
     if (x.id !== y.id || x.state !== y.state || x.workerId !== y.workerId || !sameFailure(x.failure, y.failure)) return false;
   }
+  return true;
+}
+
+function sameTimes(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
   return true;
 }
 
@@ -214,7 +232,7 @@ class GroupWriter {
       const before = old?.lines[family];
       return before?.equals(bytes) ? before : bytes;
     });
-    return { statuses: entries.map((each) => each.status), names: entries.map((each) => each.name), lines, offsets };
+    return { observed: entries.map((each) => each.observed), names: entries.map((each) => each.name), lines, offsets };
   }
 }
 
@@ -255,7 +273,8 @@ const TASK_STATE_START = `${METRICS.taskState.name}{`;
 
 /** One connector's lines, built from precomputed pieces; its task lines are gathered into one write per family. */
 function writeConnector(writers: readonly ByteWriter[], entry: Entry, context: ConnectorRenderContext): void {
-  const { status, name } = entry;
+  const { observed, name } = entry;
+  const { status } = observed;
   const { clusterLabel, dropZeroStates } = context;
   const connector = `${clusterLabel},connector="${name}"`;
   writers[CONNECTOR_INFO]!.write(
@@ -265,6 +284,9 @@ function writeConnector(writers: readonly ByteWriter[], entry: Entry, context: C
   writers[CONNECTOR_STATE]!.write(
     stateSetLines(`${CONNECTOR_STATE_START}${connector},state="`, CONNECTOR_ENDINGS, status.state, dropZeroStates),
   );
+  writers[CONNECTOR_STATE_SINCE]!.write(
+    `${METRICS.connectorStateSince.name}{${connector},state="${escapeLabelValue(status.state)}"} ${formatValue(observed.stateSince / 1000)}\n`,
+  );
   writers[CONNECTOR_WORKER]!.write(
     `${METRICS.connectorWorkerInfo.name}{${connector},worker_id="${escapeLabelValue(status.workerId)}"} 1\n`,
   );
@@ -272,15 +294,18 @@ function writeConnector(writers: readonly ByteWriter[], entry: Entry, context: C
     writers[CONNECTOR_FAILURE]!.write(`${METRICS.connectorFailureInfo.name}{${connector},${failureLabels(status.failure)}} 1\n`);
   }
   let states = '';
+  let since = '';
   let infos = '';
   let failures = '';
-  for (const task of uniqueTasks(status.tasks)) {
+  for (const [index, task] of uniqueTasks(status.tasks)) {
     const labels = `${connector},task="${task.id}"`;
     states += stateSetLines(`${TASK_STATE_START}${labels},state="`, TASK_ENDINGS, task.state, dropZeroStates);
+    since += `${METRICS.taskStateSince.name}{${labels},state="${escapeLabelValue(task.state)}"} ${formatValue(observed.taskStateSince[index]! / 1000)}\n`;
     infos += `${METRICS.taskInfo.name}{${labels},worker_id="${escapeLabelValue(task.workerId)}"} 1\n`;
     if (task.state === 'failed') failures += `${METRICS.taskFailureInfo.name}{${labels},${failureLabels(task.failure)}} 1\n`;
   }
   if (states !== '') writers[TASK_STATE]!.write(states);
+  if (since !== '') writers[TASK_STATE_SINCE]!.write(since);
   if (infos !== '') writers[TASK_INFO]!.write(infos);
   if (failures !== '') writers[TASK_FAILURE]!.write(failures);
 }
@@ -304,18 +329,22 @@ function failureLabels(failure: Failure | undefined): string {
   return `exception="${escapeLabelValue(failure?.exception ?? '')}",root_cause="${escapeLabelValue(failure?.rootCause ?? '')}"`;
 }
 
-/** The tasks with ids not seen before. Decoded views are sorted by id without repeats, which costs one pass to confirm. */
-function uniqueTasks(tasks: readonly TaskStatus[]): readonly TaskStatus[] {
+/**
+ * The tasks with ids not seen before, with their index in `tasks`. Decoded views are sorted by id without repeats,
+ * which costs one pass to confirm.
+ */
+function* uniqueTasks(tasks: readonly TaskStatus[]): Generator<[number, TaskStatus]> {
   let increasing = true;
   for (let index = 1; index < tasks.length && increasing; index += 1) {
     increasing = (tasks[index]?.id ?? 0) > (tasks[index - 1]?.id ?? 0);
   }
-  if (increasing) return tasks;
-  const seen = new Set<string>();
-  return tasks.filter((task) => {
-    const id = String(task.id);
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  const seen = increasing ? undefined : new Set<number>();
+  for (let index = 0; index < tasks.length; index += 1) {
+    const task = tasks[index]!;
+    if (seen !== undefined) {
+      if (seen.has(task.id)) continue;
+      seen.add(task.id);
+    }
+    yield [index, task];
+  }
 }

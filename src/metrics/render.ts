@@ -1,5 +1,5 @@
 // Pure: one cluster's view (and its auto-restart view) to the sample lines of every per-poll family, encoded once.
-// This runs once per poll for up to ~310,000 series (10,000 connectors, 50,000 tasks). The connector and task lines
+// This runs once per poll for up to ~440,000 series (10,000 connectors, 50,000 tasks). The connector and task lines
 // (nearly all of them) are rendered in groups that carry over from the previous render of the cluster when their
 // connectors did not change (connector-groups.ts); the few cluster-wide lines are rendered every time.
 //
@@ -62,7 +62,7 @@ export function* renderConnectorSteps(
 ): Generator<void, ConnectorGroups, void> {
   const allowed = options.maxExpositionBytes ?? Infinity;
   const steps = connectorGroupSteps(
-    view.connectors.map((observed) => observed.status),
+    view.connectors,
     { clusterLabel: clusterLabel(view.cluster), dropZeroStates: options.dropZeroStates },
     previous?.reuse,
   );

@@ -10,6 +10,7 @@ import {
   isSuspectShrink,
   reconcile,
   type PollOutcome,
+  type PriorStates,
   type ReconcileState,
   type TrustOptions,
 } from './reconcile.ts';
@@ -31,6 +32,8 @@ export interface PollCycle {
   trusted: boolean;
   /** Connectors dropped in this poll as deleted from Kafka Connect. */
   deleted: string[];
+  /** Some state clock started or ended in this poll (see ObservedConnector.stateSince). */
+  statesChanged: boolean;
   /** Why the poll failed; undefined when it succeeded. */
   error?: unknown;
 }
@@ -56,6 +59,8 @@ export interface ClusterPollerOptions {
   trust?: TrustOptions;
   /** Carried over from the poller this one replaces (config reload), so nothing is forgotten. */
   initial?: ReconcileState;
+  /** For a first poller: the state clocks an earlier run of connect-sentinel saved. */
+  remembered?: ReadonlyMap<string, PriorStates>;
 }
 
 export class ClusterPoller {
@@ -75,7 +80,7 @@ export class ClusterPoller {
   constructor(options: ClusterPollerOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#state = options.initial ?? initialState(options.cluster);
+    this.#state = options.initial ?? initialState(options.cluster, options.remembered);
   }
 
   get view(): ClusterView {
@@ -159,7 +164,13 @@ export class ClusterPoller {
     if (result.state.view.up) await this.#refreshClusterDetails(signal, polledAt);
     this.#polls += 1;
     try {
-      const cycle: PollCycle = { view: this.#state.view, polledAt, trusted: result.trusted, deleted: result.deleted };
+      const cycle: PollCycle = {
+        view: this.#state.view,
+        polledAt,
+        trusted: result.trusted,
+        deleted: result.deleted,
+        statesChanged: result.statesChanged,
+      };
       await this.#options.onPoll(error === undefined ? cycle : { ...cycle, error });
     } catch (err) {
       this.#logger.error({ err: errorSummary(err) }, 'Handling a poll result failed');

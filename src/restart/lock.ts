@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { SentinelError } from '../errors.ts';
-import { errorCode, type StoreFs } from './store-fs.ts';
+import { errorCode, type StoreFs } from '../storage/fs.ts';
 
 export const LOCK_FILE = 'connect-sentinel.lock';
 

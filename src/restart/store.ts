@@ -20,7 +20,7 @@ import { SentinelError, isSentinelError } from '../errors.ts';
 import { decodeHistory, encodeHistory } from './history-codec.ts';
 import { emptyHistory, type RestartHistory } from './history.ts';
 import { acquireLock, isProcessAlive, type HeldLock, type LockOwner } from './lock.ts';
-import { errorCode, nodeStoreFs, type StoreFs } from './store-fs.ts';
+import { errorCode, nodeStoreFs, type StoreFs } from '../storage/fs.ts';
 
 export const HISTORY_FILE = 'history.json';
 export const BACKUP_FILE = 'history.json.bak';

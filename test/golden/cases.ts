@@ -11,12 +11,13 @@ import {
   decodeTaskStatus,
   decodeWorkerInfo,
 } from '../../src/connect/decode.ts';
-import type {
-  ClusterRestartView,
-  ClusterView,
-  ConnectorStatus,
-  ObservedConnector,
-  TaskStatus,
+import {
+  firstObserved,
+  type ClusterRestartView,
+  type ClusterView,
+  type ConnectorStatus,
+  type ObservedConnector,
+  type TaskStatus,
 } from '../../src/domain/model.ts';
 import type { SelfMetrics } from '../../src/metrics/self.ts';
 import { SAMPLES_DIR } from '../support/samples.ts';
@@ -38,8 +39,11 @@ function capturedBody(path: string): unknown {
 /** Polled at 2024-11-24T12:00:00.250Z; the values only have to be fixed. */
 const POLLED_AT_MS = 1_732_449_600_250;
 
+/** Every state was first seen an hour before the poll (a fixed time too). */
+const STATES_SINCE_MS = POLLED_AT_MS - 3_600_000;
+
 function observed(connectors: ConnectorStatus[]): ObservedConnector[] {
-  return connectors.map((status) => ({ status, observedAt: POLLED_AT_MS }));
+  return connectors.map((status) => ({ ...firstObserved(status, STATES_SINCE_MS), observedAt: POLLED_AT_MS }));
 }
 
 function upView(cluster: string, connectors: ConnectorStatus[], extra: Partial<ClusterView> = {}): ClusterView {

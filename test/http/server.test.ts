@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterView, TargetRef } from '../../src/domain/model.ts';
+import { firstObserved, type ClusterView, type TargetRef } from '../../src/domain/model.ts';
 import { SentinelError } from '../../src/errors.ts';
 import { buildServer, type RestartControl, type ServerDeps, type WebSecurity } from '../../src/http/server.ts';
 
@@ -15,6 +15,8 @@ const view: ClusterView = {
   connectors: [
     {
       observedAt: 1_700_000_000_000,
+      stateSince: 1_699_999_000_000,
+      taskStateSince: [1_699_999_500_000],
       status: {
         name: 'jdbc-sink',
         type: 'sink',
@@ -31,7 +33,7 @@ const view: ClusterView = {
         ],
       },
     },
-    { observedAt: 1_700_000_000_000, status: { name: 's3', type: 'sink', connectorClass: 'S3', state: 'running', workerId: 'w2:8083', tasks: [] } },
+    firstObserved({ name: 's3', type: 'sink', connectorClass: 'S3', state: 'running', workerId: 'w2:8083', tasks: [] }, 1_700_000_000_000),
   ],
 };
 

@@ -42,11 +42,13 @@ describe('metric catalogue', () => {
       'kafka_connect_autorestart_last_decision_info',
       'kafka_connect_autorestart_last_restart_timestamp_seconds',
       'kafka_connect_autorestart_mode',
+      'kafka_connect_connector_state_since_timestamp_seconds',
       'kafka_connect_connector_worker_info',
       'kafka_connect_exporter_poll_errors_total',
       'kafka_connect_exporter_poll_interval_seconds',
       'kafka_connect_exporter_polls_total',
       'kafka_connect_exporter_tls_verification_disabled',
+      'kafka_connect_task_state_since_timestamp_seconds',
     ]);
     for (const name of extras) expect(ALL_METRICS.find((metric) => metric.name === name)?.stability).toBe('experimental');
   });

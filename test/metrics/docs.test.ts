@@ -8,7 +8,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { CONNECT_ENDPOINTS } from '../../src/domain/endpoint.ts';
 import { SKIP_REASONS } from '../../src/domain/model.ts';
-import { ALL_METRICS, POLL_ERROR_REASONS, type PollFamily } from '../../src/metrics/catalogue.ts';
+import { ALL_METRICS, CONNECTOR_FAMILIES, POLL_ERROR_REASONS, type PollFamily } from '../../src/metrics/catalogue.ts';
 import { samplesOf } from './validator.ts';
 import { connector, renderCluster, task, view } from './views.ts';
 
@@ -88,8 +88,9 @@ describe('docs/metrics.md', () => {
       const rendered = renderCluster(view('c', [connector('x', 'running', [task(0, 'running')])]), undefined, { dropZeroStates });
       return families.reduce((sum, family) => sum + samplesOf(rendered.families.get(family) ?? '').length, 0);
     };
-    const connectorFamilies: PollFamily[] = ['connectorInfo', 'connectorState', 'connectorWorkerInfo', 'connectorFailureInfo'];
-    const taskFamilies: PollFamily[] = ['taskState', 'taskInfo', 'taskFailureInfo'];
+    const connectorFamilies: PollFamily[] = CONNECTOR_FAMILIES.filter((family) => family.startsWith('connector'));
+    const taskFamilies: PollFamily[] = CONNECTOR_FAMILIES.filter((family) => family.startsWith('task'));
+    expect(connectorFamilies.length + taskFamilies.length).toBe(CONNECTOR_FAMILIES.length);
     expect(rows.get('connector')).toEqual([count(false, connectorFamilies), count(true, connectorFamilies)]);
     expect(rows.get('task')).toEqual([count(false, taskFamilies), count(true, taskFamilies)]);
   });

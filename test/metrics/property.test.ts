@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CONNECTOR_STATES,
   TASK_STATES,
+  firstObserved,
   type ClusterRestartView,
   type ClusterView,
   type ConnectorStatus,
@@ -61,7 +62,7 @@ const viewArb: fc.Arbitrary<ClusterView> = fc
   .map(({ worker, connectors, ...view }) => ({
     ...view,
     ...(worker === undefined ? {} : { worker }),
-    connectors: connectors.map((status) => ({ status, observedAt: 0 })),
+    connectors: connectors.map((status) => firstObserved(status, 0)),
   }));
 
 const clusterArb = fc

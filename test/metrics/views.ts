@@ -1,6 +1,6 @@
 // Small hand-built views for unit tests.
 
-import type { ClusterRestartView, ClusterView, ConnectorStatus, TaskStatus } from '../../src/domain/model.ts';
+import { firstObserved, type ClusterRestartView, type ClusterView, type ConnectorStatus, type TaskStatus } from '../../src/domain/model.ts';
 import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
 import { samplesOf, type Sample } from './validator.ts';
@@ -28,7 +28,7 @@ export function view(cluster: string, connectors: ConnectorStatus[], extra: Part
     pollDurationSeconds: 0.5,
     lastSuccessTimestampSeconds: 1_700_000_000,
     plugins: [],
-    connectors: connectors.map((status) => ({ status, observedAt: 1_700_000_000_000 })),
+    connectors: connectors.map((status) => firstObserved(status, 1_700_000_000_000)),
     ...extra,
   };
 }

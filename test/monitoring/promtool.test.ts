@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ALERT_NAMES, resolveConfig } from '../../alerts/src/config.ts';
+import { ALERT_NAMES, defaultConfig, resolveConfig, type AlertName } from '../../alerts/src/config.ts';
 import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
 import { renderRuleFile } from '../../alerts/src/rule-files.ts';
 import { parseDuration } from '../../src/config/duration.ts';
@@ -86,10 +86,10 @@ describe('promtool', () => {
         {
           interval: '1m',
           input_series: [
-            { series: `kafka_connect_task_state{${target},state="failed"}`, values: '1x10' },
+            { series: `kafka_connect_task_state_since_timestamp_seconds{${target},state="failed"}`, values: '0x10' },
             { series: `kafka_connect_task_failure_info{${target},exception="a.B",root_cause="c.D"}`, values: '1x10' },
             // The shipped selector's job is not selected any more.
-            { series: 'kafka_connect_task_state{job="connect-sentinel",connect_cluster="prod",connector="x",task="0",state="failed"}', values: '1x10' },
+            { series: 'kafka_connect_task_state_since_timestamp_seconds{job="connect-sentinel",connect_cluster="prod",connector="x",task="0",state="failed"}', values: '0x10' },
           ],
           alert_rule_test: [
             { eval_time: '1m', alertname: 'KafkaConnectTaskFailed', exp_alerts: [] },
@@ -171,8 +171,9 @@ describe('the promtool unit tests', () => {
     expect([...tested].sort()).toEqual([...ALERT_NAMES].sort());
   });
 
-  it.each(ALERTS.map((rule) => [rule.alert as string, rule] as const))('test %s just before and just after its for', (_name, rule) => {
-    const forMs = parseDuration(rule.for ?? '0s');
+  it.each(ALERTS.map((rule) => [rule.alert as string, rule] as const))('test %s just before and just after its for', (name, rule) => {
+    // The alerts on a state clock have no `for:`: they wait the configured `for` in their expression.
+    const forMs = parseDuration(rule.for ?? defaultConfig.alerts[name as AlertName].for);
     const boundary = expectationsOf(rule.alert as string).some(({ group, tests }) =>
       tests.some(
         (firing) =>

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
-import { nodeStoreFs, type StoreFs } from '../../src/restart/store-fs.ts';
+import { nodeStoreFs, type StoreFs } from '../../src/storage/fs.ts';
 import { runningConnectors, startFaultServer, type FaultServer } from './fault-server.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 

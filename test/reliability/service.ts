@@ -10,7 +10,7 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openHistoryStore, type HistoryStore } from '../../src/restart/store.ts';
-import type { StoreFs } from '../../src/restart/store-fs.ts';
+import type { StoreFs } from '../../src/storage/fs.ts';
 
 export interface CapturedLog {
   logger: Logger;

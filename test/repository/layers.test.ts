@@ -12,7 +12,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAYERS: readonly (readonly string[])[] = [
   ['src/domain', 'src/logger.ts', 'src/version.ts'],
   ['src/errors.ts'],
-  ['src/config', 'src/simulator'],
+  ['src/config', 'src/simulator', 'src/storage'],
   ['src/connect'],
   ['src/poller', 'src/metrics', 'src/restart'],
   ['src/http'],

@@ -1,6 +1,6 @@
 // Builders for restart tests: views, failures, policies, and a poll-by-poll simulation with a scripted clock.
 
-import type { ClusterView, ConnectorStatus, Failure, TaskStatus } from '../../src/domain/model.ts';
+import { firstObserved, type ClusterView, type ConnectorStatus, type Failure, type TaskStatus } from '../../src/domain/model.ts';
 import { compilePolicy, type RestartPolicy } from '../../src/restart/compile.ts';
 import { restartSectionSchema } from '../../src/config/restart-section.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
@@ -68,10 +68,9 @@ export function viewOf(
     lastSuccessTimestampSeconds: Math.floor(observedAt / 1000),
     ...(options.version === undefined ? {} : { worker: { version: options.version, commit: 'abc', kafkaClusterId: 'k1' } }),
     plugins: [],
-    connectors: connectors.map((status) => ({
-      status,
-      observedAt: options.stale?.includes(status.name) ? (options.staleAt ?? observedAt - MINUTE) : observedAt,
-    })),
+    connectors: connectors.map((status) =>
+      firstObserved(status, options.stale?.includes(status.name) ? (options.staleAt ?? observedAt - MINUTE) : observedAt),
+    ),
   };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_STATES, TASK_STATES, type ClusterView, type ConnectorStatus } from '../../src/domain/model.ts';
+import { CONNECTOR_STATES, TASK_STATES, firstObserved, type ClusterView, type ConnectorStatus } from '../../src/domain/model.ts';
 import { targetKey } from '../../src/domain/model.ts';
 import { encodeHistory } from '../../src/restart/history-codec.ts';
 import type { ClusterHistory, RestartHistory, TargetHistory } from '../../src/restart/history.ts';
@@ -40,7 +40,7 @@ const viewArb = (now: number): fc.Arbitrary<ClusterView> =>
     lastSuccessTimestampSeconds: null,
     plugins: [],
     ...(version === undefined ? {} : { worker: { version, commit: '', kafkaClusterId: '' } }),
-    connectors: connectors.map((status, i) => ({ status, observedAt: stale[i] ? now - MINUTE : now })),
+    connectors: connectors.map((status, i) => firstObserved(status, stale[i] ? now - MINUTE : now)),
   }));
 
 const targetArb: fc.Arbitrary<TargetHistory> = fc.record({
@@ -159,7 +159,7 @@ describe('decide (properties)', () => {
         for (const poll of polls) {
           now += poll.gapSeconds * SECOND;
           const status = connectorStatus('orders', 'running', [poll.failed ? 'failed' : 'running']);
-          const result = decide({ view: { cluster: CLUSTER, up: true, pollDurationSeconds: 0, lastSuccessTimestampSeconds: null, plugins: [], connectors: [{ status, observedAt: now }] }, history, policy, now, trusted: true });
+          const result = decide({ view: { cluster: CLUSTER, up: true, pollDurationSeconds: 0, lastSuccessTimestampSeconds: null, plugins: [], connectors: [firstObserved(status, now)] }, history, policy, now, trusted: true });
           restartTimes.push(...result.decisions.filter((decision) => decision.action === 'restart').map(() => now));
           history = applyOutcomes(result.history, accepted(result.decisions), now);
         }

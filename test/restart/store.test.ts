@@ -9,7 +9,7 @@ import { encodeHistory } from '../../src/restart/history-codec.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { silence } from '../../src/restart/operator.ts';
-import { nodeStoreFs, type StoreFs } from '../../src/restart/store-fs.ts';
+import { nodeStoreFs, type StoreFs } from '../../src/storage/fs.ts';
 import { BACKUP_FILE, HISTORY_FILE, openHistoryStore, type HistoryStoreOptions } from '../../src/restart/store.ts';
 import { captureLogger } from '../connect/test-logger.ts';
 import { CLUSTER, connectorStatus, HOUR, policyOf, simulate, T0 } from './helpers.ts';

@@ -1,5 +1,5 @@
-// The file operations the history store and its lock need, as a port: tests inject failures (ENOSPC, EROFS)
-// that a real disk cannot be made to produce on demand.
+// The file operations of the data directory (the restart history, its lock and the state clocks), as a port: tests
+// inject failures (ENOSPC, EROFS) that a real disk cannot be made to produce on demand.
 
 import { open, mkdir, readFile, rename, link, unlink } from 'node:fs/promises';
 
