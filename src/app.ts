@@ -11,7 +11,7 @@ import type { ClusterConfig, Config } from './config/schema.ts';
 import type { ConfigStore, ReloadResult } from './config/store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
 import { createListingDecoder, type ListingDecoder } from './connect/listing-decoder.ts';
-import type { ClusterView, TargetRef } from './domain/model.ts';
+import type { CircuitState, ClusterView, TargetRef } from './domain/model.ts';
 import { ConnectLimitError, errorSummary, SentinelError } from './errors.ts';
 import { buildServer, type RestartControl } from './http/server.ts';
 import { Exposition } from './metrics/exposition.ts';
@@ -150,6 +150,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const runtimes = new Map<string, ClusterRuntime>();
   /** Clusters polled at least once, whatever their settings since: a reload that replaces a poller keeps readiness. */
   const polled = new Set<string>();
+  /** Per cluster, the circuit breaker as its last restart round left it, for the API. */
+  const circuits = new Map<string, CircuitState>();
   const serially = serialQueue();
   let closed = false;
   /** Aborted by close(): a restart call left hanging must not hold up shutdown. */
@@ -246,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
       if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
     }
+    if (runtimes.has(cluster.name)) circuits.set(cluster.name, result.view.circuit);
     // Deciding on 60,000 targets takes about 10 ms: pending scrapes go first.
     await yieldToIo();
     const rendered = completeClusterRender(cycle.view, result.view, connectorLines, previous);
@@ -299,6 +302,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (wanted.has(name)) continue;
       runtimes.delete(name);
       polled.delete(name);
+      circuits.delete(name);
       overExpositionLimit.delete(name);
       await stopCluster(runtime);
       exposition.deleteCluster(name);
@@ -368,7 +372,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
 
   const restarts: RestartControl = {
-    list: (filter) => listHistory(history, filter, now()),
+    list: (filter) => listHistory(history, circuits, filter, now()),
     restartNow: async (ref: TargetRef) => {
       requireTarget(ref);
       if (!deps.config.current().restart.enabled) {

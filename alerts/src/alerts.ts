@@ -112,9 +112,11 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
   KafkaConnectClusterGone: {
     group: 'connect-sentinel.exporter',
     summary: 'A Kafka Connect cluster is no longer watched.',
-    // Seen in the last day, no series now, while the job's exporter answers: removed from the config, by mistake or not.
+    // Seen in the last day, no series now, while the job's exporter answers: removed from the config, by mistake or
+    // not. While no exporter of the job answers, every cluster's series are gone, and that is ExporterDown's page.
     expr: (q) =>
-      `max ${q.by('connect_cluster')} (max_over_time(${q.s('kafka_connect_up')}[1d])) unless ${q.on('connect_cluster')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})`,
+      `max ${q.by('connect_cluster')} (max_over_time(${q.s('kafka_connect_up')}[1d])) unless ${q.on('connect_cluster')} max ${q.by('connect_cluster')} (${q.s('kafka_connect_up')})` +
+      ` and ${q.on()} max ${q.by()} (${q.s('up')}) == 1`,
     description: () =>
       `Job ${label('job')} watched ${CLUSTER} within the last day and does not any more: its connectors are neither watched nor restarted. If it was removed from the config on purpose, this ends a day later.`,
   },

@@ -145,8 +145,8 @@ export const restartSectionSchema = z
           .prefault({}),
         circuitBreaker: z
           .strictObject({
-            failedTaskShare: z.number().gt(0).max(1).default(0.5),
-            minTasks: z.int().min(1).default(10),
+            failedConnectorShare: z.number().gt(0).max(1).default(0.5),
+            minConnectors: z.int().min(1).default(10),
           })
           .prefault({}),
       })

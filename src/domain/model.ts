@@ -165,9 +165,16 @@ export interface RestartTargetView {
   decision?: { action: 'restart' | 'skip'; reason: string; rule: string | null };
 }
 
+/** The circuit breaker of a cluster: connectors with FAILED work (the instance or a task) among those watched. */
+export interface CircuitState {
+  open: boolean;
+  failingConnectors: number;
+  connectors: number;
+}
+
 export interface ClusterRestartView {
   cluster: string;
-  circuitOpen: boolean;
+  circuit: CircuitState;
   targets: RestartTargetView[];
   /** Every target of the history that auto-restart sent a restart for (not in dry-run), and when it last did. */
   lastRestarts: Array<{ ref: TargetRef; at: number }>;

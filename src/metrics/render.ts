@@ -150,7 +150,7 @@ function pluginLines(view: ClusterView, cluster: string): string {
 }
 
 function renderRestart(text: Map<PollFamily, string>, restart: ClusterRestartView, cluster: string): void {
-  text.set('autorestartCircuitOpen', `${METRICS.autorestartCircuitOpen.name}{${cluster}} ${restart.circuitOpen ? 1 : 0}\n`);
+  text.set('autorestartCircuitOpen', `${METRICS.autorestartCircuitOpen.name}{${cluster}} ${restart.circuit.open ? 1 : 0}\n`);
   const seen = new Set<string>();
   let exhausted = '';
   let nextAttempt = '';

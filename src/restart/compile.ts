@@ -51,7 +51,7 @@ export interface RestartPolicy {
   rules: readonly CompiledRule[];
   blackouts: readonly CompiledBlackout[];
   rateLimit: { maxRestarts: number; window: number };
-  circuitBreaker: { failedTaskShare: number; minTasks: number };
+  circuitBreaker: { failedConnectorShare: number; minConnectors: number };
   /** The longest budget window of any rule: restart times older than this can never matter again. */
   longestBudgetWindow: number;
 }

@@ -2,7 +2,7 @@
 // JSON view of the history for `GET /api/v1/restarts`. A ref without a task means the connector: its instance and
 // every task auto-restart currently tracks.
 
-import type { TargetRef } from '../domain/model.ts';
+import type { CircuitState, TargetRef } from '../domain/model.ts';
 import { targetKey } from '../domain/model.ts';
 import {
   clusterHistory,
@@ -135,7 +135,13 @@ export interface SilenceJson {
   reason: string | null;
 }
 
+export interface CircuitBreakerJson extends CircuitState {
+  cluster: string;
+}
+
 export interface RestartListing {
+  /** Per cluster, as of its last poll: whether the circuit breaker holds restarts back, and how close it is. */
+  circuitBreakers: CircuitBreakerJson[];
   targets: RestartRecordJson[];
   silences: SilenceJson[];
 }
@@ -149,7 +155,12 @@ function compareText(a: string, b: string): number {
 }
 
 /** JSON-safe history for the API: class names, reasons and times; never a trace or a config. */
-export function listHistory(history: RestartHistory, filter: { cluster?: string | undefined; connector?: string | undefined }, now: number): RestartListing {
+export function listHistory(
+  history: RestartHistory,
+  circuits: ReadonlyMap<string, CircuitState>,
+  filter: { cluster?: string | undefined; connector?: string | undefined },
+  now: number,
+): RestartListing {
   const targets: RestartRecordJson[] = [];
   const silences: SilenceJson[] = [];
   for (const [cluster, part] of history.clusters) {
@@ -195,5 +206,9 @@ export function listHistory(history: RestartHistory, filter: { cluster?: string 
     (a, b) => compareText(a.cluster, b.cluster) || compareText(a.connector, b.connector) || (a.task ?? -1) - (b.task ?? -1),
   );
   silences.sort((a, b) => compareText(a.cluster, b.cluster) || compareText(a.connector, b.connector));
-  return { targets, silences };
+  const circuitBreakers = [...circuits]
+    .filter(([cluster]) => filter.cluster === undefined || cluster === filter.cluster)
+    .map(([cluster, circuit]) => ({ cluster, ...circuit }))
+    .sort((a, b) => compareText(a.cluster, b.cluster));
+  return { circuitBreakers, targets, silences };
 }

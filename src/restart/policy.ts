@@ -11,6 +11,7 @@
 //   dry_run                          everything passed: reported, recorded, not sent
 
 import type {
+  CircuitState,
   ClusterRestartView,
   ClusterView,
   ConnectorStatus,
@@ -154,21 +155,20 @@ function failureClasses(failure: Failure | undefined): { exception: string; root
 }
 
 /**
- * The failed share counts instances, every connector instance and every task: counting tasks alone, 30 FAILED
- * connectors never opened it. The cluster must still have `minTasks` tasks, so that a small cluster never trips it.
+ * Many connectors failing at once points to a shared cause (brokers, network, a database) that restarts cannot fix.
+ * The breaker counts connectors with FAILED work, the instance or a task, not instances: then one connector whose
+ * tasks all fail never holds back an unrelated one, and 30 FAILED connector instances weigh 30. Tasks of a paused or
+ * stopped connector do not count. A cluster of fewer than `minConnectors` never trips it.
  */
-function circuitState(connectors: readonly ObservedConnector[], policy: RestartPolicy): { open: boolean; failed: number; total: number } {
-  let total = 0;
-  let tasks = 0;
-  let failed = 0;
+function circuitState(connectors: readonly ObservedConnector[], policy: RestartPolicy): CircuitState {
+  let failing = 0;
   for (const { status } of connectors) {
-    total += 1 + status.tasks.length;
-    tasks += status.tasks.length;
-    if (status.state === 'failed') failed += 1;
-    for (const task of status.tasks) if (task.state === 'failed') failed += 1;
+    const intentional = status.state === 'paused' || status.state === 'stopped';
+    if (status.state === 'failed' || (!intentional && status.tasks.some((task) => task.state === 'failed'))) failing += 1;
   }
-  const { failedTaskShare, minTasks } = policy.circuitBreaker;
-  return { open: tasks >= minTasks && failed >= failedTaskShare * total, failed, total };
+  const { failedConnectorShare, minConnectors } = policy.circuitBreaker;
+  const open = connectors.length >= minConnectors && failing >= failedConnectorShare * connectors.length;
+  return { open, failingConnectors: failing, connectors: connectors.length };
 }
 
 export function decide(input: DecideInput): DecideResult {
@@ -334,11 +334,11 @@ export function decide(input: DecideInput): DecideResult {
       }
     }
     if (circuit.open) {
-      const share = Math.round(policy.circuitBreaker.failedTaskShare * 100);
+      const share = Math.round(policy.circuitBreaker.failedConnectorShare * 100);
       // Held back for longer than its budget window, a target counts as given up: a human must look, and it pages.
       const heldTooLong = record.failingSince !== null && now - record.failingSince >= settings.budget.window;
       const message =
-        `skip: circuit breaker open (${circuit.failed} of ${circuit.total} instances FAILED, threshold ${share}%)` +
+        `skip: circuit breaker open (${circuit.failingConnectors} of ${circuit.connectors} connectors have FAILED work, threshold ${share}%)` +
         (heldTooLong ? `; held back since ${isoSeconds(record.failingSince ?? now)}, longer than its budget window` : '');
       return { kind: 'skip', decision: skip('circuit_open', message, null, heldTooLong, record, name, nextAttempt) };
     }
@@ -405,7 +405,7 @@ export function decide(input: DecideInput): DecideResult {
     silences.size === part.silences.size &&
     restartTimes === part.restarts;
   const history = unchanged ? input.history : withCluster(input.history, cluster, { targets, restarts: restartTimes, silences });
-  return { decisions, history, view: restartView(cluster, involved, targets, decisions, circuit.open) };
+  return { decisions, history, view: restartView(cluster, involved, targets, decisions, circuit) };
 }
 
 /**
@@ -577,7 +577,7 @@ function restartView(
   involved: readonly Target[],
   targets: ReadonlyMap<string, TargetHistory>,
   decisions: readonly RestartDecision[],
-  circuitOpen: boolean,
+  circuit: CircuitState,
 ): ClusterRestartView {
   const decided = new Map(decisions.map((decision) => [decision.key, decision]));
   const views: RestartTargetView[] = [];
@@ -598,5 +598,5 @@ function restartView(
   for (const record of targets.values()) {
     if (record.lastRestartAt !== null && !record.dryRun) lastRestarts.push({ ref: record.ref, at: record.lastRestartAt });
   }
-  return { cluster, circuitOpen, targets: views, lastRestarts };
+  return { cluster, circuit, targets: views, lastRestarts };
 }

@@ -35,7 +35,7 @@ describe('docs/configuration.md', () => {
 
   it('finds the keys of the schema', () => {
     expect(paths).toContain('clusters.basicAuth.passwordFile');
-    expect(paths).toContain('restart.clusterSafety.circuitBreaker.minTasks');
+    expect(paths).toContain('restart.clusterSafety.circuitBreaker.minConnectors');
   });
 
   it.each(paths)('documents %s', (path) => {

@@ -23,7 +23,7 @@ describe('restartSectionSchema', () => {
       rules: [],
       builtinRules: true,
       blackouts: [],
-      clusterSafety: { rateLimit: { maxRestarts: 20, window: 300_000 }, circuitBreaker: { failedTaskShare: 0.5, minTasks: 10 } },
+      clusterSafety: { rateLimit: { maxRestarts: 20, window: 300_000 }, circuitBreaker: { failedConnectorShare: 0.5, minConnectors: 10 } },
     };
     expect(restartSectionSchema.parse(undefined)).toEqual(expected);
     expect(restartSectionSchema.parse({})).toEqual(expected);
@@ -85,7 +85,7 @@ describe('restartSectionSchema', () => {
     [{ defaults: { backoff: { jitter: 0.9 } } }, 'restart.defaults.backoff.jitter: must be at most 0.5'],
     [{ defaults: { budget: { maxRestarts: 0 } } }, 'restart.defaults.budget.maxRestarts: must be at least 1'],
     [{ defaults: { budget: { maxRestarts: 2.5 } } }, 'restart.defaults.budget.maxRestarts: expected a whole number, got a fraction'],
-    [{ clusterSafety: { circuitBreaker: { failedTaskShare: 0 } } }, 'restart.clusterSafety.circuitBreaker.failedTaskShare: must be greater than 0'],
+    [{ clusterSafety: { circuitBreaker: { failedConnectorShare: 0 } } }, 'restart.clusterSafety.circuitBreaker.failedConnectorShare: must be greater than 0'],
     [{ enabled: 'yes' }, 'restart.enabled: expected true or false, got a string'],
   ])('reports %j as %s', async (section, message) => {
     expect(await problems(section)).toEqual([message]);

@@ -254,7 +254,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
         ]),
         restart: {
           cluster: 'prod',
-          circuitOpen: false,
+          circuit: { open: false, failingConnectors: 0, connectors: 0 },
           targets: [
             {
               ref: { cluster: 'prod', connector: 'orders-sink' },
@@ -281,7 +281,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
         view: upView('staging', [connector('audit', 'running', [[0, 'failed']])]),
         restart: {
           cluster: 'staging',
-          circuitOpen: true,
+          circuit: { open: true, failingConnectors: 3, connectors: 4 },
           targets: [{ ref: { cluster: 'staging', connector: 'audit', task: 0 }, exhausted: false, nextAttemptAt: null }],
           lastRestarts: [],
         },

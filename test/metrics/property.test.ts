@@ -91,7 +91,7 @@ const clusterArb = fc
         ? undefined
         : {
             cluster: view.cluster,
-            circuitOpen: restart.circuitOpen,
+            circuit: { open: restart.circuitOpen, failingConnectors: 0, connectors: 0 },
             targets: restart.targets.map(({ connector, task, exhausted, nextAttemptAt }) => ({
               ref: task === undefined ? { cluster: view.cluster, connector } : { cluster: view.cluster, connector, task },
               exhausted,

@@ -170,7 +170,7 @@ describe('renderCluster: auto-restart', () => {
   it('writes the circuit, exhausted targets and planned attempts, a connector target without a task label', () => {
     const rendered = renderCluster(view('c', []), {
       cluster: 'c',
-      circuitOpen: true,
+      circuit: { open: true, failingConnectors: 3, connectors: 4 },
       targets: [
         { ref: { cluster: 'c', connector: 'x' }, exhausted: true, nextAttemptAt: null, decision: { action: 'skip', reason: 'policy_never', rule: 'never "x"' } },
         { ref: { cluster: 'c', connector: 'x', task: 0 }, exhausted: false, nextAttemptAt: 1_700_000_060_500, decision: { action: 'skip', reason: 'backoff', rule: null } },
@@ -217,7 +217,7 @@ describe('renderCluster: auto-restart', () => {
   });
 
   it('writes a closed circuit as 0', () => {
-    const rendered = renderCluster(view('c', []), { cluster: 'c', circuitOpen: false, targets: [], lastRestarts: [] }, FULL);
+    const rendered = renderCluster(view('c', []), { cluster: 'c', circuit: { open: false, failingConnectors: 0, connectors: 0 }, targets: [], lastRestarts: [] }, FULL);
     expect(familySamples(rendered, 'autorestartCircuitOpen').map((sample) => sample.value)).toEqual(['0']);
   });
 });
@@ -231,7 +231,7 @@ describe('renderCluster: output', () => {
       }),
       {
         cluster: 'c',
-        circuitOpen: false,
+        circuit: { open: false, failingConnectors: 0, connectors: 0 },
         targets: [
           {
             ref: { cluster: 'c', connector: 'x', task: 0 },

@@ -3,7 +3,7 @@
 // what happened once (not once per poll), and it recovers by itself when the worker does.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { failEverything, json, onStatusPoll, refusedUrl, runningConnectors, startFaultServer, type Fault, type FaultServer } from './fault-server.ts';
+import { failFirstConnector, json, onStatusPoll, refusedUrl, runningConnectors, startFaultServer, type Fault, type FaultServer } from './fault-server.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 
 const cleanups = cleanupList();
@@ -70,7 +70,7 @@ describe('faults of Kafka Connect, through the whole service', () => {
     const before = await service.scrape();
     expect(service.value(before.body, UP)).toBe(1);
 
-    failEverything(server);
+    failFirstConnector(server);
     server.fault = onStatusPoll(fault);
     await pollTimes(service, FAULTY_POLLS);
 
@@ -210,7 +210,7 @@ describe('odd but valid answers', () => {
 
     // Back, with every task FAILED: trusted again, and now restarts go out.
     server.connectors = known;
-    failEverything(server);
+    failFirstConnector(server);
     server.fault = () => undefined;
     await service.app.pollAll();
     scrape = await service.scrape();

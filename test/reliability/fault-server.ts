@@ -274,7 +274,11 @@ export function runningConnectors(count: number, tasks = 1): Record<string, Fake
   );
 }
 
-/** Every task FAILED: any poll whose data were trusted would now restart them. */
-export function failEverything(server: FaultServer): void {
-  for (const connector of server.connectors.values()) for (const task of connector.tasks) task.state = 'FAILED';
+/**
+ * The tasks of the first connector FAILED: any poll whose data were trusted would now restart them. One connector of
+ * several, so that the circuit breaker (which counts failing connectors) stays closed.
+ */
+export function failFirstConnector(server: FaultServer): void {
+  const first = server.connectors.values().next().value;
+  for (const task of first?.tasks ?? []) task.state = 'FAILED';
 }

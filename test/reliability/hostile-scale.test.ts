@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { failEverything, onStatusPoll, runningConnectors, startFaultServer, type FaultServer } from './fault-server.ts';
+import { failFirstConnector, onStatusPoll, runningConnectors, startFaultServer, type FaultServer } from './fault-server.ts';
 import { spawnSentinel } from './process.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 import { promtoolCheckMetrics } from '../metrics/promtool.ts';
@@ -108,7 +108,7 @@ describe('a giant answer', () => {
     const server = cleanups.add(await startFaultServer(runningConnectors(3)));
     const service = await serviceFor(server, '    maxConnectors: 1000');
     await service.app.pollAll();
-    failEverything(server);
+    failFirstConnector(server);
     server.fault = answer(listing(5000));
     await service.app.pollAll();
     await service.app.pollAll();
@@ -181,9 +181,9 @@ describe('a cluster whose series pass maxExpositionSize', () => {
     const service = await serviceFor(server, '    maxExpositionSize: 64KiB');
     await service.app.pollAll();
     const before = await service.scrape();
-    // 300 connectors of 3 tasks, the first one FAILED (too few for the circuit breaker): about 300 kB of series.
-    const failedFirstTasks = listing(300, 3).toString().replaceAll('{"id":0,"state":"RUNNING","worker_id":"w:8083"}', '{"id":0,"state":"FAILED","worker_id":"w:8083","trace":"x"}');
-    server.fault = answer(Buffer.from(failedFirstTasks));
+    // 300 connectors of 3 tasks, the first task of the first one FAILED: about 300 kB of series.
+    const failedFirstTask = listing(300, 3).toString().replace('{"id":0,"state":"RUNNING","worker_id":"w:8083"}', '{"id":0,"state":"FAILED","worker_id":"w:8083","trace":"x"}');
+    server.fault = answer(Buffer.from(failedFirstTask));
     await service.app.pollAll();
     await service.app.pollAll();
 

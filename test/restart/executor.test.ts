@@ -244,7 +244,9 @@ describe('executeDecisions', () => {
       async restartTask() {},
     };
     const statuses = ['a', 'b', 'c', 'd', 'e'].map((name) => connectorStatus(name, 'failed', []));
-    const { decisions } = decideAt(policyOf(), statuses, T0);
+    // Five of five FAILED would open the circuit breaker, which is not what this is about.
+    const { decisions } = decideAt(policyOf({ clusterSafety: { circuitBreaker: { minConnectors: 1000 } } }), statuses, T0);
+    expect(decisions.map((decision) => decision.action)).toEqual(Array(5).fill('restart'));
     const running = executeDecisions(decisions, { api, logger: captureLogger().logger, metrics: fakeMetrics(), concurrency: 2 });
     // Release calls one at a time as they arrive, until all five are done.
     for (let released = 0; released < 5; released++) {

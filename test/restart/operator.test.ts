@@ -5,6 +5,9 @@ import { emptyHistory, retainClusters } from '../../src/restart/history.ts';
 import { listHistory, requestRestartNow, resetBudget, silence, unsilence } from '../../src/restart/operator.ts';
 import { CLUSTER, connectorStatus, decideAt, failure, HOUR, MINUTE, only, policyOf, simulate, T0 } from './helpers.ts';
 
+/** The listing's history part does not depend on the circuit breakers. */
+const NO_CIRCUITS = new Map();
+
 const POLL = 15_000;
 const exhausted = () =>
   simulate({
@@ -66,7 +69,7 @@ describe('listHistory', () => {
       connectorsAt: () => [connectorStatus('orders', 'running', [{ state: 'failed', failure: secret }])],
     });
     const history = silence(run.history, { cluster: CLUSTER, connector: 'orders' }, T0 + 2 * HOUR, T0 + 20 * MINUTE, 'DBA on it');
-    const listing = listHistory(history, {}, T0 + 21 * MINUTE);
+    const listing = listHistory(history, NO_CIRCUITS, {}, T0 + 21 * MINUTE);
     expect(only(listing.targets)).toEqual({
       cluster: CLUSTER,
       connector: 'orders',
@@ -108,11 +111,20 @@ describe('listHistory', () => {
       connectorsAt: () => [connectorStatus('b', 'failed', ['failed']), connectorStatus('a', 'running', ['running', 'failed'])],
     }).history;
     history = silence(history, { cluster: CLUSTER, connector: 'a' }, T0 + MINUTE, T0);
-    expect(listHistory(history, {}, T0).targets.map((target) => [target.connector, target.task])).toEqual([['a', 1], ['b', null], ['b', 0]]);
-    expect(listHistory(history, { connector: 'a' }, T0).targets).toHaveLength(1);
-    expect(listHistory(history, { cluster: 'other' }, T0).targets).toEqual([]);
-    expect(listHistory(history, {}, T0 + 2 * MINUTE).silences).toEqual([]);
-    expect(listHistory(history, {}, T0).silences).toHaveLength(1);
+    expect(listHistory(history, NO_CIRCUITS, {}, T0).targets.map((target) => [target.connector, target.task])).toEqual([['a', 1], ['b', null], ['b', 0]]);
+    expect(listHistory(history, NO_CIRCUITS, { connector: 'a' }, T0).targets).toHaveLength(1);
+    expect(listHistory(history, NO_CIRCUITS, { cluster: 'other' }, T0).targets).toEqual([]);
+    const circuits = new Map([
+      ['prod', { open: true, failingConnectors: 6, connectors: 10 }],
+      ['other', { open: false, failingConnectors: 0, connectors: 3 }],
+    ]);
+    expect(listHistory(history, circuits, {}, T0).circuitBreakers).toEqual([
+      { cluster: 'other', open: false, failingConnectors: 0, connectors: 3 },
+      { cluster: 'prod', open: true, failingConnectors: 6, connectors: 10 },
+    ]);
+    expect(listHistory(history, circuits, { cluster: 'prod' }, T0).circuitBreakers.map((c) => c.cluster)).toEqual(['prod']);
+    expect(listHistory(history, NO_CIRCUITS, {}, T0 + 2 * MINUTE).silences).toEqual([]);
+    expect(listHistory(history, NO_CIRCUITS, {}, T0).silences).toHaveLength(1);
   });
 });
 

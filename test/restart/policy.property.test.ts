@@ -85,7 +85,7 @@ const sectionArb = fc.record({
   builtinRules: fc.boolean(),
   rules: fc.constantFrom([], [{ name: 'never-jdbc', match: { connectors: ['jdbc-*'] }, action: 'never' }], [{ name: 'slow', match: { targets: 'task' }, firstDelay: '30s', budget: { maxRestarts: 2 } }]),
   blackouts: fc.constantFrom([], [{ name: 'b', cron: '*/20 * * * *', duration: '5m', connectors: ['etl-*'] }]),
-  clusterSafety: fc.record({ rateLimit: fc.record({ maxRestarts: fc.integer({ min: 1, max: 5 }) }), circuitBreaker: fc.record({ minTasks: fc.integer({ min: 1, max: 20 }) }) }),
+  clusterSafety: fc.record({ rateLimit: fc.record({ maxRestarts: fc.integer({ min: 1, max: 5 }) }), circuitBreaker: fc.record({ minConnectors: fc.integer({ min: 1, max: 20 }) }) }),
 });
 
 const inputArb = fc.record({ now: time, section: sectionArb, trusted: fc.boolean(), writable: fc.boolean(), history: historyArb }).chain((base) =>

@@ -35,6 +35,9 @@ function targetOf(history: RestartHistory, key = taskKey()) {
   return history.clusters.get(CLUSTER)?.targets.get(key);
 }
 
+
+/** For tests about something else: a breaker that needs more connectors than any of them has. */
+const BREAKER_OFF = { minConnectors: 1000 };
 describe('backoff', () => {
   it('doubles from initial up to max, without jitter', () => {
     const backoff = { initial: MINUTE, multiplier: 2, max: HOUR, jitter: 0 };
@@ -83,7 +86,7 @@ describe('decide: what to restart', () => {
     expect(targetOf(history)).toMatchObject({ attempt: 1, restarts: [T0], lastRestartAt: T0, failingSince: T0, pending: { at: T0 } });
     expect(view).toEqual({
       cluster: CLUSTER,
-      circuitOpen: false,
+      circuit: { open: false, failingConnectors: 1, connectors: 1 },
       targets: [
         {
           ref: { cluster: CLUSTER, connector: 'orders', task: 0 },
@@ -390,42 +393,61 @@ describe('decide: reasons not to restart', () => {
     expect(only(before.decisions).action).toBe('restart');
   });
 
-  it('opens the circuit breaker when a large share of the cluster\'s instances failed, and closes it when the share drops', () => {
-    const tasks = (failed: number) => Array.from({ length: 10 }, (_, i) => (i < failed ? 'failed' : 'running') as 'failed' | 'running');
-    const open = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(6))], T0);
-    expect(open.view.circuitOpen).toBe(true);
-    expect(open.decisions.map((decision) => decision.reason)).toEqual(Array(6).fill('circuit_open'));
-    expect(open.decisions[0]?.message).toBe('skip: circuit breaker open (6 of 11 instances FAILED, threshold 50%)');
-    const closed = decideAt(policyOf(), [connectorStatus('a', 'running', tasks(5))], T0 + POLL, open.history);
-    expect(closed.view.circuitOpen).toBe(false);
+  /** `failing` connectors with a FAILED task and `running` healthy ones, each with two tasks. */
+  const fleet = (failing: number, running: number) => [
+    ...Array.from({ length: failing }, (_, i) => connectorStatus(`failing-${i}`, 'running', ['failed', 'running'])),
+    ...Array.from({ length: running }, (_, i) => connectorStatus(`running-${i}`, 'running', ['running', 'running'])),
+  ];
+
+  it('opens the circuit breaker when a large share of the cluster\'s connectors has FAILED work, and closes it when the share drops', () => {
+    const open = decideAt(policyOf(), fleet(5, 5), T0);
+    expect(open.view.circuit).toEqual({ open: true, failingConnectors: 5, connectors: 10 });
+    expect(open.decisions.map((decision) => decision.reason)).toEqual(Array(5).fill('circuit_open'));
+    expect(open.decisions[0]?.message).toBe('skip: circuit breaker open (5 of 10 connectors have FAILED work, threshold 50%)');
+    const closed = decideAt(policyOf(), fleet(4, 6), T0 + POLL, open.history);
+    expect(closed.view.circuit).toEqual({ open: false, failingConnectors: 4, connectors: 10 });
     expect(closed.decisions.every((decision) => decision.action === 'restart')).toBe(true);
   });
 
   it('counts FAILED connector instances too: 30 failed connectors open it', () => {
-    // Counting tasks alone, connectors that failed with their tasks running never opened it.
     const connectors = Array.from({ length: 30 }, (_, i) => connectorStatus(`c${i}`, 'failed', ['running']));
     const { view } = decideAt(policyOf(), connectors, T0);
-    expect(view.circuitOpen).toBe(true);
+    expect(view.circuit).toEqual({ open: true, failingConnectors: 30, connectors: 30 });
+  });
+
+  it('one connector whose tasks all fail does not hold back an unrelated one', () => {
+    // Counting instances, the 30 FAILED tasks of `wide` made 31 of 52 FAILED and held back `other` too.
+    const wide = connectorStatus('wide', 'running', Array.from({ length: 30 }, () => 'failed' as const));
+    const other = connectorStatus('other', 'running', ['failed', 'running', 'running', 'running']);
+    const healthy = Array.from({ length: 8 }, (_, i) => connectorStatus(`h${i}`, 'running', ['running']));
+    const { view, decisions } = decideAt(policyOf(), [wide, other, ...healthy], T0);
+    expect(view.circuit).toEqual({ open: false, failingConnectors: 2, connectors: 10 });
+    expect(decisions.filter((decision) => decision.ref.connector === 'other').map((decision) => decision.action)).toEqual(['restart']);
+  });
+
+  it('leaves the FAILED tasks of paused and stopped connectors out of the count', () => {
+    const paused = Array.from({ length: 6 }, (_, i) => connectorStatus(`p${i}`, 'paused', ['failed']));
+    const { view } = decideAt(policyOf(), [...paused, ...fleet(1, 3)], T0);
+    expect(view.circuit).toEqual({ open: false, failingConnectors: 1, connectors: 10 });
   });
 
   it('a target the breaker holds back for longer than its budget window counts as given up, and pages', () => {
-    const tasks = Array.from({ length: 10 }, () => 'failed' as const);
     const policy = policyOf({ defaults: { budget: { maxRestarts: 5, window: '1h' } } });
-    const first = decideAt(policy, [connectorStatus('a', 'running', tasks)], T0);
+    const first = decideAt(policy, fleet(10, 0), T0);
     expect(first.decisions[0]).toMatchObject({ reason: 'circuit_open', exhausted: false });
-    const later = decideAt(policy, [connectorStatus('a', 'running', tasks)], T0 + HOUR, first.history);
+    const later = decideAt(policy, fleet(10, 0), T0 + HOUR, first.history);
     expect(later.decisions[0]).toMatchObject({ reason: 'circuit_open', exhausted: true, nextAttemptAt: null });
     expect(later.decisions[0]?.message).toContain(`held back since ${iso(T0)}, longer than its budget window`);
   });
 
-  it('keeps the circuit closed below minTasks', () => {
-    const { view, decisions } = decideAt(policyOf(), [connectorStatus('a', 'running', ['failed', 'failed', 'failed'])], T0);
-    expect(view.circuitOpen).toBe(false);
+  it('keeps the circuit closed below minConnectors', () => {
+    const { view, decisions } = decideAt(policyOf(), fleet(9, 0), T0);
+    expect(view.circuit).toEqual({ open: false, failingConnectors: 9, connectors: 9 });
     expect(decisions.every((decision) => decision.action === 'restart')).toBe(true);
   });
 
   it('limits restarts per cluster, fewest attempts first, then longest failing, and frees slots as the window slides', () => {
-    const policy = policyOf({ clusterSafety: { rateLimit: { maxRestarts: 3, window: '5m' } } });
+    const policy = policyOf({ clusterSafety: { rateLimit: { maxRestarts: 3, window: '5m' }, circuitBreaker: BREAKER_OFF } });
     const first = decideAt(policy, [failedTask('c'), failedTask('d')], T0);
     const connectors = ['a', 'b', 'c', 'd', 'e'].map((name) => failedTask(name));
     const second = decideAt(policy, connectors, T0 + POLL, applyOutcomes(first.history, accepted(first.decisions), T0));
@@ -451,7 +473,7 @@ describe('decide: reasons not to restart', () => {
 
   it('gives every failed target its first restart before any gets another, when slots are short', () => {
     // Ties in "failing longest" were broken by name: the same targets took every slot until they were exhausted.
-    const policy = policyOf({ ...NO_JITTER, clusterSafety: { rateLimit: { maxRestarts: 2, window: '5m' } } });
+    const policy = policyOf({ ...NO_JITTER, clusterSafety: { rateLimit: { maxRestarts: 2, window: '5m' }, circuitBreaker: BREAKER_OFF } });
     const connectors = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => failedTask(name));
     let history = emptyHistory();
     const restarted: string[] = [];
@@ -467,11 +489,11 @@ describe('decide: reasons not to restart', () => {
 
   it('checks gates in the documented order', () => {
     // Every gate applies at once; switching them off one by one reveals the next reason.
-    const tasks = Array.from({ length: 10 }, () => 'failed' as const);
     const gates: Record<string, unknown> = {
       rules: [{ name: 'never', match: { connectors: ['orders'] }, action: 'never' }],
       blackouts: [{ name: 'always', cron: '* * * * *', duration: '1h' }],
-      clusterSafety: { rateLimit: { maxRestarts: 1, window: '1h' } },
+      // One connector of one FAILED opens the breaker; with two healthy ones beside it, it stays closed.
+      clusterSafety: { rateLimit: { maxRestarts: 1, window: '1h' }, circuitBreaker: { minConnectors: 1 } },
     };
     const exhausted = simulate({
       policy: policyOf({ defaults: { budget: { maxRestarts: 1 } } }),
@@ -481,9 +503,10 @@ describe('decide: reasons not to restart', () => {
       connectorsAt: () => [connectorStatus('orders', 'running', ['failed'])],
     }).history;
     const silenced = silence(exhausted, { cluster: CLUSTER, connector: 'orders' }, T0 + HOUR, T0);
-    const reasonWith = (section: Record<string, unknown>, history: RestartHistory, extra: { historyWritable?: boolean; tasks?: number } = {}) => {
-      const status = connectorStatus('orders', 'running', tasks.slice(0, extra.tasks ?? 10));
-      const result = decideAt(policyOf({ defaults: { budget: { maxRestarts: 1 } }, ...section }), [status], T0, history, { historyWritable: extra.historyWritable ?? false });
+    const reasonWith = (section: Record<string, unknown>, history: RestartHistory, extra: { historyWritable?: boolean; healthy?: number } = {}) => {
+      const healthy = Array.from({ length: extra.healthy ?? 0 }, (_, i) => connectorStatus(`healthy-${i}`, 'running', ['running']));
+      const connectors = [connectorStatus('orders', 'running', ['failed']), ...healthy];
+      const result = decideAt(policyOf({ defaults: { budget: { maxRestarts: 1 } }, ...section }), connectors, T0, history, { historyWritable: extra.historyWritable ?? false });
       return result.decisions.find((decision) => decision.key === taskKey())?.reason;
     };
     expect(reasonWith(gates, silenced)).toBe('silenced');
@@ -493,11 +516,11 @@ describe('decide: reasons not to restart', () => {
     expect(reasonWith({ ...gates, rules: [], defaults: {} }, inBackoff)).toBe('backoff');
     expect(reasonWith({ ...gates, rules: [] }, emptyHistory())).toBe('blackout');
     expect(reasonWith({ ...gates, rules: [], blackouts: [] }, emptyHistory())).toBe('circuit_open');
-    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, emptyHistory(), { tasks: 1 })).toBe('history_unavailable');
+    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, emptyHistory(), { healthy: 2 })).toBe('history_unavailable');
     const limited = simulate({ policy: policyOf(), start: T0 - MINUTE, end: T0 - MINUTE, interval: POLL, connectorsAt: () => [failedTask('other')] }).history;
-    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, limited, { tasks: 1, historyWritable: true })).toBe('rate_limited');
-    expect(reasonWith({ ...gates, rules: [], blackouts: [], dryRun: true }, emptyHistory(), { tasks: 1, historyWritable: true })).toBe('dry_run');
-    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, emptyHistory(), { tasks: 1, historyWritable: true })).toBe('first_failure');
+    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, limited, { healthy: 2, historyWritable: true })).toBe('rate_limited');
+    expect(reasonWith({ ...gates, rules: [], blackouts: [], dryRun: true }, emptyHistory(), { healthy: 2, historyWritable: true })).toBe('dry_run');
+    expect(reasonWith({ ...gates, rules: [], blackouts: [] }, emptyHistory(), { healthy: 2, historyWritable: true })).toBe('first_failure');
   });
 });
 

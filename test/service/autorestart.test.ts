@@ -339,25 +339,28 @@ describe('auto-restart against the simulator', () => {
 });
 
 describe('safety valves end to end', () => {
-  it('the circuit breaker holds every restart back while half the cluster\'s instances are FAILED', async () => {
-    const tasks = (failed: number) => Array.from({ length: 5 }, (_, i) => (i < failed ? { state: 'FAILED', failure: 'connection-refused' } as const : {}));
-    // 6 of 12 instances (2 connectors, 10 tasks) FAILED.
+  it('the circuit breaker holds every restart back while half the cluster\'s connectors have FAILED work, and shows it in the API', async () => {
+    const failing = { state: 'FAILED', failure: 'connection-refused' } as const;
+    // 5 of 10 connectors have a FAILED task.
     const sim = await simulator({
       connectors: [
-        { name: 'a', connectorClass: JDBC_SOURCE, tasks: tasks(3) },
-        { name: 'b', connectorClass: JDBC_SOURCE, tasks: tasks(3) },
+        ...['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, connectorClass: JDBC_SOURCE, tasks: [failing, {}] })),
+        ...['f', 'g', 'h', 'i', 'j'].map((name) => ({ name, connectorClass: JDBC_SOURCE, tasks: 2 })),
       ],
     });
     const service = await startService({ config: config(sim) });
     await pollAndSettle(service, sim);
     expect(sim.requests.count({ method: 'POST' })).toBe(0);
     expect(await metric(service, 'kafka_connect_autorestart_circuit_open', {})).toBe(1);
-    expect(await metric(service, 'kafka_connect_autorestart_skipped_total', { connector: 'a', reason: 'circuit_open' })).toBe(3);
+    expect(await metric(service, 'kafka_connect_autorestart_skipped_total', { connector: 'a', reason: 'circuit_open' })).toBe(1);
+    const breakers = async () => ((await service.inject({ url: '/api/v1/restarts' })).json() as { circuitBreakers: unknown[] }).circuitBreakers;
+    expect(await breakers()).toEqual([{ cluster: 'prod', open: true, failingConnectors: 5, connectors: 10 }]);
 
-    sim.cluster.setTaskState('b', 0, 'RUNNING');
+    sim.cluster.setTaskState('e', 0, 'RUNNING');
     await pollAndSettle(service, sim);
     expect(await metric(service, 'kafka_connect_autorestart_circuit_open', {})).toBe(0);
-    expect(posts(sim).sort()).toEqual([BULK('a'), BULK('b')]);
+    expect(await breakers()).toEqual([{ cluster: 'prod', open: false, failingConnectors: 4, connectors: 10 }]);
+    expect(posts(sim).sort()).toEqual(['a', 'b', 'c', 'd'].map(BULK));
   });
 
   it('a blackout window holds restarts back until it closes', async () => {

@@ -96,11 +96,15 @@ describe('endpoints', () => {
     expect(status.clusters[0]?.connectors.map((c) => c.observedAt)).toEqual([new Date(T0).toISOString(), new Date(T0).toISOString()]);
   });
 
-  it('/api/v1/restarts is empty while auto-restart has nothing to remember', async () => {
+  it('/api/v1/restarts shows the circuit breaker of each cluster and no target while auto-restart has nothing to remember', async () => {
     const sim = await simulator({ connectors: FLEET });
     const service = await startService({ config: configText({ clusters: [{ name: 'prod', url: sim.url }] }) });
     await service.app.pollAll();
     const listing = await service.inject({ url: '/api/v1/restarts' });
-    expect([listing.statusCode, listing.json()]).toEqual([200, { targets: [], silences: [] }]);
+    // orders-sink has a FAILED task; the paused archive does not count as failing.
+    expect([listing.statusCode, listing.json()]).toEqual([
+      200,
+      { circuitBreakers: [{ cluster: 'prod', open: false, failingConnectors: 1, connectors: 2 }], targets: [], silences: [] },
+    ]);
   });
 });
