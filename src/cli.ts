@@ -49,7 +49,7 @@ const FLAGS = {
     placeholder: 'ADDR',
     help: `Address to listen on (host:port, [::1]:port or :port). Default: ${DEFAULT_LISTEN_ADDRESS}.`,
   },
-  'data.dir': { kind: 'string', placeholder: 'PATH', help: 'Directory for restart history. Default: ./data.' },
+  'data.dir': { kind: 'string', placeholder: 'PATH', help: 'Directory for restart history and state clocks. Default: ./data.' },
   'log.level': { kind: 'string', placeholder: 'LEVEL', help: `One of ${LOG_LEVELS.join(', ')}. Default: info.` },
   'restart.enabled': { kind: 'boolean', help: 'Restart failed connectors and tasks by policy (off by default).' },
   'restart.dry-run': { kind: 'boolean', help: 'Decide and report restarts, but send none.' },

@@ -239,7 +239,7 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     summary: 'Automatic restarts are suspended on a Kafka Connect cluster.',
     expr: (q) => `max ${q.by('connect_cluster')} (${q.s('kafka_connect_autorestart_circuit_open')}) == 1`,
     description: (_q, forWords) =>
-      `connect-sentinel has not restarted anything on ${CLUSTER} for more than ${forWords} because a large share of its tasks is FAILED at once, which points to a shared cause such as a broker outage.`,
+      `connect-sentinel has not restarted anything on ${CLUSTER} for more than ${forWords} because a large share of its connectors has FAILED work at once, which points to a shared cause such as a broker outage.`,
   },
 };
 
