@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_VERSIONS, makeConnectTls, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { startMonitoringStack } from '../monitoring/harness.ts';
+import { page, replayLiveRun } from '../monitoring/replay.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
 import { refusedUrl } from '../support/network.ts';
@@ -28,6 +29,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
   let sentinel: LiveSentinel;
   let stateDir: string;
   let sinkDir: string;
+  /** The clusters[] entry of the Charmed-like cluster, as connect-sentinel's config has it. */
+  let charmedEntry: Record<string, unknown> & { name: string };
 
   beforeAll(async () => {
     for (const needed of ['java', 'javac', 'keytool', 'mvn'] as const) tool(needed);
@@ -49,9 +52,11 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await writeFile(join(dir, 'wrong-password'), 'not-the-password');
     const [first, second] = charmed.workers.map((worker) => worker.url) as [string, string];
     const auth = (file: string) => ({ username: 'admin', passwordFile: join(dir, file) });
+    charmedEntry = { name: 'charmed', url: [first, second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' };
     sentinel = await startLiveSentinel({
       clusters: [
-        { name: 'charmed', url: [first, second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
+        // The replay has a connect-sentinel of its own for its connectors.
+        { ...charmedEntry, connectors: { exclude: ['replay-*'] } },
         { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s' },
         { name: 'wrong-password', url: first, basicAuth: auth('wrong-password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
         { name: 'wrong-ca', url: first, basicAuth: auth('password'), tls: { caFile: join(dir, 'other-ca.pem') }, pollInterval: '1s' },
@@ -246,6 +251,50 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     const target = await task0('file-sink', 'plain');
     expect(target?.lastOutcome?.result).toBe('restarted');
   });
+
+  it('replays the live run of issue 13: one page per exhausted task through a kill and restart of connect-sentinel, the fixed one resolved, nothing else', async () => {
+    const connectors = { first: 'replay-orders', second: 'replay-inventory', paused: 'replay-audit' };
+    const faulty = (mode: string) => ({
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': mode,
+      'fault.exception': 'org.apache.kafka.connect.errors.ConnectException',
+      'fault.message': 'cannot reach the database',
+      'fault.causes': 'java.net.ConnectException:Connection refused',
+    });
+    for (const name of Object.values(connectors)) await create(charmed, name, faulty('run'));
+    for (const name of Object.values(connectors)) await untilRunning(charmed, name);
+    const taskState = async (name: string) => (await connectStatus(charmed, name)).tasks[0]?.state;
+    const result = await replayLiveRun(
+      {
+        cluster: { ...charmedEntry, connectors: { include: ['replay-*'] } },
+        connectors,
+        // A new config restarts the task, which now fails at every start.
+        failForGood: (name) => create(charmed, name, faulty('fail-at-start')),
+        async pauseWithFailedTask(name) {
+          await create(charmed, name, faulty('fail-at-start'));
+          await waitFor(`${name} task 0 FAILED`, async () => ((await taskState(name)) === 'FAILED' ? true : undefined), WAIT_MS);
+          const paused = await charmed.rest('PUT', `/connectors/${name}/pause`);
+          expect(paused.status, paused.text).toBe(202);
+          await waitFor(`${name} PAUSED`, async () => ((await connectStatus(charmed, name)).connector.state === 'PAUSED' ? true : undefined), WAIT_MS);
+        },
+        async fix(name) {
+          await create(charmed, name, faulty('run'));
+          await untilRunning(charmed, name);
+        },
+      },
+      WAIT_MS,
+    );
+    expect(result.notifications).toEqual([
+      page('charmed', connectors.first, 'firing'),
+      page('charmed', connectors.second, 'firing'),
+      page('charmed', connectors.second, 'resolved'),
+    ]);
+    expect(result.lowestUp).toBe(0);
+    expect(result.clockAfterRestart).toBe(result.clockBeforeKill);
+    // Real Connect keeps the paused connector's task FAILED, and nothing alerts on it.
+    expect(await taskState(connectors.paused)).toBe('FAILED');
+    expect(result.alertmanagerAlerts.filter((alert) => alert.labels.connector === connectors.paused)).toEqual([]);
+  }, 6 * WAIT_MS);
 
   // Last: it leaves the cluster with one worker.
   it('a worker killed with SIGKILL: its tasks move to the other worker without any restart from connect-sentinel', async () => {
