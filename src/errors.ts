@@ -69,6 +69,8 @@ const KNOWN_CONNECT_MESSAGES: readonly RegExp[] = [
   /^Request timed out(\. The (worker is currently|last operation the worker completed was) .*)?$/,
   /^Topic tracking is disabled\.$/,
   /^Connectors must be in the STOPPED state before their offsets can be modified\./,
+  // Kafka 2.5's answer to the restart of a task whose status outlived it (no owner to forward the call to).
+  /^"uriTemplate" parameter is null\.$/,
 ];
 // A forwarded request's failure ends with the exception's text: only the fixed part is kept.
 const FORWARD_FAILURE = 'IO Error trying to forward REST request';

@@ -29,6 +29,9 @@ export interface ExecutorDeps {
 
 const DEFAULT_CONCURRENCY = 4;
 
+/** What Kafka Connect 2.5 answers (500) to the restart of a task whose status outlived it. */
+const GHOST_TASK_ANSWER = '"uriTemplate" parameter is null.';
+
 function isSkipReason(reason: string): reason is SkipReason {
   return (SKIP_REASONS as readonly string[]).includes(reason);
 }
@@ -37,6 +40,11 @@ function isSkipReason(reason: string): reason is SkipReason {
 function outcomeOfError(error: unknown): Pick<RestartOutcome, 'result' | 'message'> {
   if (error instanceof ConnectHttpError) {
     if (error.status === 404) return { result: 'gone', message: error.message };
+    // Kafka 2.5 and older keep the status of a task removed by a lower tasks.max. Restarting that ghost makes Connect
+    // forward the call to the task's owner, which does not exist, and fail with this 500 (seen on real 2.5.0).
+    if (error.status === 500 && error.context.endpoint === 'task_restart' && error.connectMessage === GHOST_TASK_ANSWER) {
+      return { result: 'gone', message: `${error.message} (a task with no owner: the status of a task that no longer exists)` };
+    }
     // Connect answers 500 "Request timed out" after 90 s, yet still carries the request out later.
     if (error.status === 500 && error.connectMessage?.startsWith('Request timed out') === true) {
       return { result: 'unconfirmed', message: `${error.message}; Connect still carries it out: counted as a restart` };

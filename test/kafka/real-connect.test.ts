@@ -4,7 +4,7 @@
 // through its /metrics and /api/v1/*, and through Connect's own REST answers. One cluster per version is shared by
 // the scenarios, each on connectors of its own.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,8 +55,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     charmedEntry = { name: 'charmed', url: [first, second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' };
     sentinel = await startLiveSentinel({
       clusters: [
-        // The replay has a connect-sentinel of its own for its connectors.
-        { ...charmedEntry, connectors: { exclude: ['replay-*'] } },
+        // The replay has a connect-sentinel of its own for its connectors; bulk-source is restarted by hand.
+        { ...charmedEntry, connectors: { exclude: ['replay-*', 'bulk-*'] } },
         { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s' },
         { name: 'wrong-password', url: first, basicAuth: auth('wrong-password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
         { name: 'wrong-ca', url: first, basicAuth: auth('password'), tls: { caFile: join(dir, 'other-ca.pem') }, pollInterval: '1s' },
@@ -219,6 +219,30 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'plain', connector: 'transient-source', task: '0' })).toBe(1);
     const target = await task0('transient-source', 'plain');
     expect(target).toMatchObject({ attempt: 1, lastOutcome: { result: 'restarted' } });
+  });
+
+  it('Connect itself: a bulk restart with FAILED tasks on both workers starts each task once more (KAFKA-13719 is fixed here)', async () => {
+    // Left alone by connect-sentinel (bulk-* is excluded), so that only this restart call restarts them.
+    await create(charmed, 'bulk-source', {
+      'connector.class': FAULT_SOURCE,
+      'tasks.max': '4',
+      'fault.mode': 'fail-at-start',
+      'fault.fail.first': '1',
+      'fault.state.dir': stateDir,
+    });
+    const failed = await waitFor('the four tasks FAILED', async () => {
+      const status = await connectStatus(charmed, 'bulk-source');
+      return status.tasks.length === 4 && status.tasks.every((task) => task.state === 'FAILED') ? status : undefined;
+    }, WAIT_MS);
+    expect(new Set(failed.tasks.map((task) => task.worker_id)).size).toBe(2);
+    const answer = await charmed.rest('POST', '/connectors/bulk-source/restart?includeTasks=true&onlyFailed=true');
+    expect(answer.status, answer.text).toBe(202);
+    await waitFor('the four tasks RUNNING', async () => {
+      const status = await connectStatus(charmed, 'bulk-source');
+      return status.tasks.length === 4 && status.tasks.every((task) => task.state === 'RUNNING') ? true : undefined;
+    }, WAIT_MS);
+    const starts = await Promise.all([0, 1, 2, 3].map(async (task) => Number((await readFile(join(stateDir, `bulk-source-${task}.starts`), 'utf8')).trim())));
+    expect(starts).toEqual([2, 2, 2, 2]);
   });
 
   it('never restarts a task that failed with a ConfigException, and says it gave up', async () => {

@@ -183,6 +183,22 @@ describe('executeDecisions', () => {
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['gone', 'restarted']);
   });
 
+  it('takes Kafka 2.5\'s 500 to the restart of a ghost task (no owner to forward it to) as gone, and the same text elsewhere as a retry', async () => {
+    const ghost = (endpoint: 'task_restart' | 'connector_restart') =>
+      new ConnectHttpError({ ...context, endpoint }, { status: 500, connectMessage: '"uriTemplate" parameter is null.' });
+    const status = connectorStatus('orders', 'running', ['failed', 'failed']);
+    const { api } = fakeApi({ connector: () => ({ kind: 'connector-only' }), task: (_, task) => (task === 1 ? ghost('task_restart') : undefined) });
+    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    expect(outcomes.map((outcome) => [outcome.key, outcome.result])).toEqual([
+      [`${CLUSTER}/orders/0`, 'restarted'],
+      [`${CLUSTER}/orders/1`, 'gone'],
+    ]);
+    expect(outcomes[1]?.message).toContain('the status of a task that no longer exists');
+    const { api: bulk } = fakeApi({ connector: () => ghost('connector_restart') });
+    const retried = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api: bulk, logger: captureLogger().logger, metrics: fakeMetrics() });
+    expect(retried.map((outcome) => outcome.result)).toEqual(['retry', 'retry', 'retry']);
+  });
+
   it('counts skips, sends nothing for them or for dry-run decisions, and logs repeats at debug level', async () => {
     const policy = policyOf({ dryRun: true, rules: [{ name: 'never-payments', match: { connectors: ['payments'] }, action: 'never' }] });
     const connectors = [connectorStatus('orders', 'running', ['failed']), connectorStatus('payments', 'running', ['failed'])];

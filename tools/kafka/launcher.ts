@@ -4,10 +4,10 @@
 // Kafka comes from Maven Central through tools/kafka/pom.xml; the fault-injecting plugin is compiled with javac.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,18 @@ const CACHE = fileURLToPath(new URL('../../.cache/kafka/', import.meta.url));
 
 /** The versions the real-Kafka tier runs: what Charmed Kafka Connect ships (3.9), and the newest 4.x served whole. */
 export const KAFKA_VERSIONS = ['3.9.1', '4.3.1'] as const;
+/**
+ * A version with KAFKA-13719 (3.0.0 to 3.0.2 and 3.1.0: a bulk restart with FAILED tasks on several workers starts
+ * duplicates), for the test that connect-sentinel restarts its tasks one by one there.
+ */
+export const KAFKA_13719_VERSION = '3.1.0';
+/** A version that leaves the status of a removed task behind (ghost tasks, fixed in 2.6), on ZooKeeper. */
+export const GHOST_TASKS_VERSION = '2.5.0';
+/**
+ * Maven profiles (tools/kafka/pom.xml) per version: without connect-mirror where the Maven repository of these
+ * machines does not serve it, and with log4j 1 where Connect's REST API needs its classes.
+ */
+const MAVEN_PROFILES: Readonly<Record<string, string>> = { '2.5.0': '!mirror,log4j1', '3.1.0': '!mirror' };
 
 export interface KafkaInstall {
   version: string;
@@ -35,7 +47,8 @@ export async function installKafka(version: string): Promise<KafkaInstall> {
   const lib = join(home, 'lib');
   if (!existsSync(join(lib, '.complete'))) {
     await rm(lib, { recursive: true, force: true });
-    await run('mvn', ['-q', '-B', '-f', join(HERE, 'pom.xml'), `-Dkafka.version=${version}`, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
+    const profiles = MAVEN_PROFILES[version] === undefined ? [] : ['-P', MAVEN_PROFILES[version]];
+    await run('mvn', ['-q', '-B', '-f', join(HERE, 'pom.xml'), ...profiles, `-Dkafka.version=${version}`, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
       maxBuffer: 16 * 1024 * 1024,
     }).catch((err: Error & { stdout?: string }) => {
       throw new Error(`mvn could not fetch Kafka ${version} (is the Debian package maven installed?): ${err.stdout ?? err.message}`);
@@ -150,9 +163,75 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 export interface Broker {
   bootstrap: string;
   process: JavaProcess;
+  /** The ZooKeeper of a version before 3.0 (KRaft was early access in 2.8 only); stopped after the broker. */
+  zookeeper?: JavaProcess;
+}
+
+/** Kafka before 3.0 runs with ZooKeeper here. */
+function needsZooKeeper(version: string): boolean {
+  return Number(version.split('.')[0]) < 3;
+}
+
+/** A ZooKeeper on loopback, for Kafka 2.x: the one shipped with that version (a dependency of kafka_2.13). */
+async function startZooKeeper(install: KafkaInstall, dir: string): Promise<{ connect: string; process: JavaProcess }> {
+  const port = await freePort();
+  const config = join(dir, 'zookeeper.properties');
+  await writeFile(config, [`dataDir=${join(dir, 'zookeeper-data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=false', 'maxClientCnxns=0', ''].join('\n'));
+  const process = new JavaProcess('zookeeper', join(dir, 'zookeeper.log'), [...JVM_FLAGS, '-cp', `${install.lib}/*`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config]);
+  await waitFor('ZooKeeper to listen', async () => {
+    if (!process.running) throw new Error('ZooKeeper exited');
+    return (await canConnect(port)) ? true : undefined;
+  }, 60_000, process);
+  return { connect: `127.0.0.1:${port}`, process };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A single broker on Kafka 2.x: registered in ZooKeeper, no controller listener. */
+async function startZooKeeperBroker(install: KafkaInstall, dir: string): Promise<Broker> {
+  const zookeeper = await startZooKeeper(install, dir);
+  const port = await freePort();
+  const properties = [
+    'broker.id=1',
+    `zookeeper.connect=${zookeeper.connect}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `log.dirs=${join(dir, 'broker-data')}`,
+    'num.partitions=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=4',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+  ].join('\n');
+  const config = join(dir, 'broker.properties');
+  await writeFile(config, `${properties}\n`);
+  const process = new JavaProcess('broker', join(dir, 'broker.log'), [...JVM_FLAGS, '-cp', `${install.lib}/*`, 'kafka.Kafka', config]);
+  try {
+    await waitFor('the broker to start', async () => (/\[KafkaServer id=1\] started/.test(process.output()) ? true : undefined), 120_000, process);
+  } catch (err) {
+    await process.stop();
+    await zookeeper.process.stop();
+    throw err;
+  }
+  return { bootstrap: `127.0.0.1:${port}`, process, zookeeper: zookeeper.process };
+}
+
+/** A Kafka cluster id: 16 random bytes in URL-safe base64, the only form Kafka 3.1 reads (later ones take a UUID too). */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 export async function startBroker(install: KafkaInstall, dir: string): Promise<Broker> {
+  if (needsZooKeeper(install.version)) return startZooKeeperBroker(install, dir);
   const [port, controllerPort] = [await freePort(), await freePort()];
   const properties = [
     'process.roles=broker,controller',
@@ -175,7 +254,7 @@ export async function startBroker(install: KafkaInstall, dir: string): Promise<B
   const config = join(dir, 'broker.properties');
   await writeFile(config, `${properties}\n`);
   const classpath = `${install.lib}/*`;
-  await run('java', [...JVM_FLAGS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', config], { maxBuffer: 4 * 1024 * 1024 }).catch(
+  await run('java', [...JVM_FLAGS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], { maxBuffer: 4 * 1024 * 1024 }).catch(
     (err: Error & { stdout?: string; stderr?: string }) => {
       throw new Error(`formatting the KRaft storage failed: ${err.stdout ?? ''}${err.stderr ?? err.message}`);
     },
@@ -374,6 +453,7 @@ export async function startRealKafka(version: string, clusters: ConnectClusterOp
   const stop = async () => {
     for (const cluster of started) await cluster.stop();
     await broker.process.stop();
+    await broker.zookeeper?.stop();
   };
   try {
     for (const options of clusters) started.push(await startConnectCluster(install, broker, dir, options));
