@@ -120,7 +120,7 @@ function method(result: SuiteResult): string {
       `rendering runs on the other core and their memory stays out of the measured process: ${plan.fleet.tasksPerConnector} ` +
       `tasks per connector, ${plan.fleet.workers} workers, ${(plan.fleet.failedShare * 100).toFixed(0)}% of tasks FAILED ` +
       'with their plugin\'s Java trace, realistic names and classes.',
-    '- connect-sentinel runs as in production (`buildApp`: config, history store, Connect client, pollers, renderer, ' +
+    '- connect-sentinel runs as in production (`openService`: config, history store, Connect client, pollers, renderer, ' +
       'fastify on 127.0.0.1), with polls triggered by the benchmark instead of timers. Auto-restart has its default ' +
       'settings (off), so a poll sends no restart.',
     `- Every ratio is a median of ${plan.repeats} timed rounds (after ${plan.warmup} untimed) in which the subject and ` +

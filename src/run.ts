@@ -1,17 +1,13 @@
-// The command: flags, config, signals and the exit code. Everything else is in buildApp. src/main.ts loads it once
+// The command: flags, config, signals and the exit code. Everything else is in openService (service.ts). src/main.ts loads it once
 // it has caught SIGHUP, which must not end the process while these modules load.
 
-import type { Logger } from 'pino';
 import { parseArgs, usage } from './cli.ts';
 import type { CliOptions } from './config/flags.ts';
 import { loadConfigFile, type LoadedConfig } from './config/load.ts';
 import { configFromFlags } from './config/flags.ts';
 import { ConfigStore } from './config/store.ts';
-import { buildApp } from './app.ts';
 import { startDemo } from './demo.ts';
-import { errorSummary, isSentinelError } from './errors.ts';
-import { createLogger } from './logger.ts';
-import { openHistoryStore } from './restart/store.ts';
+import { openService, StartupError, type Service } from './service.ts';
 import { VERSION } from './version.ts';
 
 /** How long SIGTERM waits for in-flight work before giving up. */
@@ -42,20 +38,15 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
   const demo = args.demo ? await startDemo(args.overrides) : undefined;
   const load = (): Promise<LoadedConfig> => (demo ? demo.load() : loadFromArgs(args));
 
-  let logger: Logger | undefined;
-  let config: ConfigStore;
-  try {
-    config = await ConfigStore.open({
-      load,
-      now: Date.now,
-      onListenerError: (err) => logger?.error({ err: { message: String(err) } }, 'Applying the new config failed'),
-    });
-  } catch (err) {
-    process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
-    await demo?.close();
-    return 1;
-  }
   if (args.configCheck) {
+    let config: ConfigStore;
+    try {
+      config = await ConfigStore.open({ load, now: Date.now, onListenerError: () => {} });
+    } catch (err) {
+      process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
+      await demo?.close();
+      return 1;
+    }
     const { clusters } = config.current();
     process.stdout.write(`${args.configFile ?? 'flags'}: configuration is valid (${clusters.length} cluster(s))\n`);
     clusters.forEach((cluster, index) => {
@@ -65,33 +56,22 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
     });
     return 0;
   }
-  logger = createLogger(config.current().log.level);
 
-  let history;
+  let service: Service;
   try {
-    history = await openHistoryStore({ dataDir: config.current().dataDir, logger: logger.child({ component: 'history' }) });
+    service = await openService({ load, version: VERSION });
   } catch (err) {
-    logger.fatal({ err: { code: isSentinelError(err) ? err.code : undefined, message: err instanceof Error ? err.message : String(err) } }, 'Cannot open the restart history');
+    if (!(err instanceof StartupError && err.logged)) process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
     await demo?.close();
     return 1;
   }
-
-  let app: Awaited<ReturnType<typeof buildApp>>;
-  try {
-    app = await buildApp({ config, history, logger, version: VERSION });
-  } catch (err) {
-    logger.fatal({ err: errorSummary(err) }, 'Cannot start connect-sentinel');
-    await history.close();
-    await demo?.close();
-    return 1;
-  }
+  const { app, config, logger } = service;
   const { web } = config.current();
   try {
     await app.server.listen({ host: web.host ?? '::', port: web.port });
   } catch (err) {
     logger.fatal({ err: { message: err instanceof Error ? err.message : String(err) } }, `Cannot listen on ${web.listenAddress}`);
-    await app.close();
-    await history.close();
+    await service.close();
     await demo?.close();
     return 1;
   }
@@ -129,8 +109,7 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
       }, SHUTDOWN_TIMEOUT_MS);
       timer.unref();
       void (async () => {
-        await app.close();
-        await history.close();
+        await service.close();
         await demo?.close();
         clearTimeout(timer);
         logger.info('Stopped');

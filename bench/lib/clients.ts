@@ -1,4 +1,4 @@
-// Wrappers around the real Connect client, handed to buildApp as `createClient`: one holds status polls at a gate
+// Wrappers around the real Connect client, handed to openService as `createClient`: one holds status polls at a gate
 // (to scrape while a poll is provably in flight), one bounds how many status polls run at once across clusters.
 
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from '../../src/connect/client.ts';

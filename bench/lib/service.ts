@@ -1,14 +1,12 @@
-// connect-sentinel as it runs in production (buildApp: real config, history store, Connect client, pollers,
+// connect-sentinel as it runs in production (openService: real config, history store, Connect client, pollers,
 // renderer, fastify), in this process, with polls driven by the benchmark instead of timers.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type App, type AppDeps } from '../../src/app.ts';
+import type { App, AppDeps } from '../../src/app.ts';
 import { parseConfigText } from '../../src/config/load.ts';
-import { ConfigStore } from '../../src/config/store.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openHistoryStore } from '../../src/restart/store.ts';
+import { openService } from '../../src/service.ts';
 
 export interface BenchServiceOptions {
   /** Base URL of each cluster's worker; the clusters are named `cluster-000`, `cluster-001` … */
@@ -38,28 +36,20 @@ export async function startBenchService(options: BenchServiceOptions): Promise<B
     // Polls are driven by the benchmark (app.pollAll); the interval only bounds the request timeout.
     clusters: options.urls.map((url, index) => ({ name: clusterName(index), url, pollInterval: '1h', timeout: '2m' })),
   };
-  const logger = createLogger('warn', { write: () => {} });
-  const store = await ConfigStore.open({
+  const service = await openService({
     // YAML is a superset of JSON.
     load: () => parseConfigText(JSON.stringify(config), { source: 'bench', baseDir: dir, env: {}, overrides: { dataDir: join(dir, 'data') } }),
-    now: Date.now,
-    onListenerError: () => {},
-  });
-  const history = await openHistoryStore({ dataDir: store.current().dataDir, logger });
-  const app = await buildApp({
-    config: store,
-    history,
-    logger,
     version: 'bench',
+    logDestination: { write: () => {} },
     ...(options.createClient === undefined ? {} : { createClient: options.createClient }),
   });
+  const { app } = service;
   const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
     url: address,
     close: async () => {
-      await app.close();
-      await history.close();
+      await service.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

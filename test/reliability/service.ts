@@ -1,19 +1,20 @@
-// A whole connect-sentinel in-process, as main.ts wires it: config file → ConfigStore → history store on a temp dir →
-// buildApp. Its log lines are captured through the real logger (with its redaction), at debug level unless told.
+// A whole connect-sentinel in-process, opened as run.ts opens it (openService) on a config file and a temp dir. Its log lines are captured through the real logger (with its redaction), at debug level unless told.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { buildApp, type App, type AppDeps } from '../../src/app.ts';
+import type { App, AppDeps } from '../../src/app.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
-import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/logger.ts';
-import { openHistoryStore, type HistoryStore } from '../../src/restart/store.ts';
+import type { HistoryStore } from '../../src/restart/store.ts';
+import { openService } from '../../src/service.ts';
 import type { StoreFs } from '../../src/storage/fs.ts';
 
 export interface CapturedLog {
   logger: Logger;
+  /** Where the real logger writes: the lines `text()` and `lines()` read. */
+  destination: { write(line: string): void };
   /** Every line so far, raw (for "never contains" checks). */
   text(): string;
   lines(): Record<string, unknown>[];
@@ -23,10 +24,12 @@ export interface CapturedLog {
 
 export function captureLog(level = 'debug'): CapturedLog {
   const raw: string[] = [];
-  const logger = createLogger(level, { write: (line: string) => void raw.push(line) });
+  const destination = { write: (line: string) => void raw.push(line) };
+  const logger = createLogger(level, destination);
   const lines = () => raw.map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     logger,
+    destination,
     text: () => raw.join(''),
     lines,
     matching: (fragment) =>
@@ -70,22 +73,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const configPath = join(dir, 'sentinel.yaml');
   const withDataDir = (text: string) => (/^dataDir:/m.test(text) ? text : `${text}\ndataDir: ${JSON.stringify(join(dir, 'data'))}\n`);
   await writeFile(configPath, withDataDir(options.config));
-  const log = captureLog(options.logLevel ?? 'debug');
-  const config = await ConfigStore.open({
+  const logLevel = options.logLevel ?? 'debug';
+  const log = captureLog(logLevel);
+  const { app, history, close } = await openService({
     load: () => loadConfigFile(configPath, options.env ?? {}),
-    now: Date.now,
-    onListenerError: (err) => log.logger.error({ err: { message: String(err) } }, 'Applying the new config failed'),
-  });
-  const history = await openHistoryStore({
-    dataDir: config.current().dataDir,
-    logger: log.logger.child({ component: 'history' }),
-    ...(options.fs ? { fs: options.fs } : {}),
-  });
-  const app = await buildApp({
-    config,
-    history,
-    logger: log.logger,
     version: 'test',
+    logDestination: log.destination,
+    logLevel,
+    ...(options.fs ? { storeFs: options.fs } : {}),
     ...(options.createClient ? { createClient: options.createClient } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -105,8 +100,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
-      await history.close();
+      await close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -17,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/poller', 'src/metrics', 'src/restart'],
   ['src/http'],
   ['src/app.ts'],
+  ['src/service.ts'],
   ['src/cli.ts', 'src/demo.ts'],
   ['src/run.ts'],
   ['src/main.ts'],

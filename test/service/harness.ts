@@ -1,16 +1,14 @@
-// Runs the whole service in-process for tests: buildApp with a ConfigStore over a real config file, a real history
-// store in a temp dir, the real Connect client, and simulators over loopback. Polls are driven with app.pollAll()
+// Runs the whole service in-process for tests: openService over a real config file, with a real history store in a
+// temp dir, the real Connect client, and simulators over loopback. Polls are driven with app.pollAll()
 // and time with a manual clock: nothing here sleeps or starts a timer.
 
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildApp, type App, type AppDeps } from '../../src/app.ts';
+import type { App, AppDeps } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.ts';
-import { ConfigStore } from '../../src/config/store.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openHistoryStore } from '../../src/restart/store.ts';
+import { openService } from '../../src/service.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { samplesOf, validateExposition, type Sample } from '../metrics/validator.ts';
 
@@ -125,7 +123,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await writeFile(configPath, options.config ?? '');
   const clock = options.clock ?? new ManualClock();
   const logs = logSink();
-  const logger = createLogger('debug', { write: logs.write });
   const readConfigFile = async () =>
     parseConfigText(await readFile(configPath, 'utf8'), {
       source: configPath,
@@ -134,26 +131,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       overrides: { dataDir: join(dir, 'data') },
     });
   const load = options.load ?? readConfigFile;
-  const config = await ConfigStore.open({ load, now: () => clock.now, onListenerError: () => {} });
-  const history = await openHistoryStore({ dataDir: config.current().dataDir, logger, now: () => clock.now });
-  const app = await buildApp({
-    config,
-    history,
-    logger,
+  const service = await openService({
+    load,
     version: VERSION,
+    logDestination: { write: logs.write },
+    logLevel: 'debug',
     now: () => clock.now,
     ...(options.createClient ? { createClient: options.createClient } : {}),
     ...(options.monotonicNow ? { monotonicNow: options.monotonicNow } : {}),
   });
-
-  let closed: Promise<void> | undefined;
-  const close = () => {
-    closed ??= (async () => {
-      await app.close();
-      await history.close();
-    })();
-    return closed;
-  };
+  const { app, close } = service;
   cleanups.push(close);
 
   const inject: Service['inject'] = (request) =>
