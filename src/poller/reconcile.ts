@@ -159,7 +159,8 @@ export function reconcile(
   };
 }
 
-function priorOf(entry: ObservedConnector): PriorStates {
+/** The states an observed entry holds, as the next poll (or the state clocks file) reads them. */
+export function priorOf(entry: ObservedConnector): PriorStates {
   return { state: entry.status.state, since: entry.stateSince, tasks: entry.status.tasks, taskSince: entry.taskStateSince };
 }
 

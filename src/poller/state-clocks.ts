@@ -11,8 +11,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterView } from '../domain/model.ts';
-import { errorCode, nodeStoreFs, type StoreFs } from '../storage/fs.ts';
-import type { PriorStates } from './reconcile.ts';
+import { corruptFileName, errorCode, nodeStoreFs, type StoreFs } from '../storage/fs.ts';
+import { priorOf, type PriorStates } from './reconcile.ts';
 
 export const STATE_CLOCKS_FILE = 'state-clocks.json';
 const VERSION = 1;
@@ -54,7 +54,7 @@ export async function openStateClocks(options: StateClocksOptions): Promise<Stat
   const saved = await readClocks(fs, file, logger, now());
   /** Per cluster: its encoded clocks, cached until its next update, so an unchanged cluster is not encoded again. */
   const encoded = new Map<string, string>();
-  for (const [cluster, connectors] of saved) encoded.set(cluster, encodeCluster([...connectors].map(([name, prior]) => [name, prior])));
+  for (const [cluster, connectors] of saved) encoded.set(cluster, encodeCluster([...connectors]));
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> | undefined;
   let dirty = false;
@@ -106,15 +106,7 @@ export async function openStateClocks(options: StateClocksOptions): Promise<Stat
       return remembered;
     },
     update(view) {
-      encoded.set(
-        view.cluster,
-        encodeCluster(
-          view.connectors.map((entry) => [
-            entry.status.name,
-            { state: entry.status.state, since: entry.stateSince, tasks: entry.status.tasks, taskSince: entry.taskStateSince },
-          ]),
-        ),
-      );
+      encoded.set(view.cluster, encodeCluster(view.connectors.map((entry) => [entry.status.name, priorOf(entry)])));
       changed();
     },
     retain(clusters) {
@@ -155,7 +147,7 @@ async function readClocks(fs: StoreFs, file: string, logger: Logger, now: number
   try {
     return decodeClocks(text);
   } catch (error) {
-    const aside = `${file}.corrupt-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    const aside = corruptFileName(file, now);
     const problem = error instanceof Error ? error.message : String(error);
     await fs.rename(file, aside).catch(() => undefined);
     logger.warn({ file, moved_to: aside }, `state clocks ${file} are damaged (${problem}); moved them to ${aside}, and they start afresh`);

@@ -116,8 +116,13 @@ interface Candidate {
   why: string;
 }
 
+/** Paused or stopped is someone's decision: its FAILED tasks are neither restarted nor counted by the breaker. */
+function pausedOrStopped(connector: ConnectorStatus): boolean {
+  return connector.state === 'paused' || connector.state === 'stopped';
+}
+
 function targetsOf(cluster: string, connector: ConnectorStatus): Target[] {
-  const intentional = connector.state === 'paused' || connector.state === 'stopped';
+  const intentional = pausedOrStopped(connector);
   const base = { connector, intentional };
   const ref: TargetRef = { cluster, connector: connector.name };
   return [
@@ -163,8 +168,7 @@ function failureClasses(failure: Failure | undefined): { exception: string; root
 function circuitState(connectors: readonly ObservedConnector[], policy: RestartPolicy): CircuitState {
   let failing = 0;
   for (const { status } of connectors) {
-    const intentional = status.state === 'paused' || status.state === 'stopped';
-    if (status.state === 'failed' || (!intentional && status.tasks.some((task) => task.state === 'failed'))) failing += 1;
+    if (status.state === 'failed' || (!pausedOrStopped(status) && status.tasks.some((task) => task.state === 'failed'))) failing += 1;
   }
   const { failedConnectorShare, minConnectors } = policy.circuitBreaker;
   const open = connectors.length >= minConnectors && failing >= failedConnectorShare * connectors.length;

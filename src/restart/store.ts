@@ -20,7 +20,7 @@ import { SentinelError, isSentinelError } from '../errors.ts';
 import { decodeHistory, encodeHistory } from './history-codec.ts';
 import { emptyHistory, type RestartHistory } from './history.ts';
 import { acquireLock, isProcessAlive, type HeldLock, type LockOwner } from './lock.ts';
-import { errorCode, nodeStoreFs, type StoreFs } from '../storage/fs.ts';
+import { corruptFileName, errorCode, nodeStoreFs, type StoreFs } from '../storage/fs.ts';
 
 export const HISTORY_FILE = 'history.json';
 export const BACKUP_FILE = 'history.json.bak';
@@ -50,10 +50,6 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
-function compactTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 type ReadResult = { kind: 'ok'; history: RestartHistory } | { kind: 'missing' } | { kind: 'damaged'; problem: string };
 
 async function readHistoryFile(fs: StoreFs, path: string): Promise<ReadResult> {
@@ -76,7 +72,7 @@ async function recover(fs: StoreFs, dataDir: string, logger: Logger, now: number
   const file = join(dataDir, HISTORY_FILE);
   const backup = join(dataDir, BACKUP_FILE);
   const moveAside = async (path: string, problem: string): Promise<void> => {
-    const aside = `${path}.corrupt-${compactTimestamp(now)}`;
+    const aside = corruptFileName(path, now);
     await fs.rename(path, aside);
     logger.warn({ file: path, moved_to: aside }, `restart history ${path} is damaged (${problem}); moved it to ${aside}`);
   };

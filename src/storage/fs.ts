@@ -54,6 +54,11 @@ export const nodeStoreFs: StoreFs = {
   },
 };
 
+/** Where a damaged file is moved aside: `<path>.corrupt-<UTC time, compact>`, so that nothing is lost. */
+export function corruptFileName(path: string, now: number): string {
+  return `${path}.corrupt-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

@@ -3,22 +3,12 @@
 // `"uriTemplate" parameter is null.` (Connect tries to forward it to the task's owner, and there is none), not the
 // 404 the review expected. connect-sentinel must try it once, take that answer as "gone", and never call again.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GHOST_TASKS_VERSION, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
-import { tool } from '../support/tools.ts';
-
-const FAULT_SOURCE = 'connect.sentinel.fault.FaultSourceConnector';
-const WAIT_MS = 90_000;
-
-interface Status {
-  tasks: Array<{ id: number; state: string }>;
-}
+import { connectStatus, FAULT_SOURCE, realKafkaDir, stopRealKafka, untilTasks, WAIT_MS } from './support.ts';
 
 describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3 * WAIT_MS }, () => {
   let kafka: RealKafka;
@@ -26,19 +16,12 @@ describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3
   let sentinel: LiveSentinel | undefined;
 
   beforeAll(async () => {
-    for (const needed of ['java', 'javac', 'mvn'] as const) tool(needed);
-    const dir = await mkdtemp(join(tmpdir(), `connect-sentinel-real-${GHOST_TASKS_VERSION}-`));
-    kafka = await startRealKafka(GHOST_TASKS_VERSION, [{ name: 'old', workers: 1 }], dir);
+    kafka = await startRealKafka(GHOST_TASKS_VERSION, [{ name: 'old', workers: 1 }], await realKafkaDir(GHOST_TASKS_VERSION));
     [cluster] = kafka.clusters as [ConnectCluster];
   }, 300_000);
 
-  afterAll(async () => {
-    await sentinel?.close();
-    await kafka?.stop();
-    if (kafka) await rm(kafka.dir, { recursive: true, force: true });
-  }, 120_000);
+  afterAll(() => stopRealKafka(kafka, sentinel), 120_000);
 
-  const status = async (name: string) => (await cluster.rest('GET', `/connectors/${name}/status`)).body as Status;
   const configure = async (name: string, config: Record<string, string>) => {
     const answer = await cluster.rest('PUT', `/connectors/${name}/config`, { 'connector.class': FAULT_SOURCE, ...config });
     expect([200, 201], answer.text).toContain(answer.status);
@@ -46,14 +29,11 @@ describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3
 
   it('a task removed by lowering tasks.max stays FAILED in the status; connect-sentinel tries it once, takes the answer as gone, and stops', async () => {
     await configure('shrinking', { 'tasks.max': '2', 'fault.mode': 'fail-at-start' });
-    await waitFor('both tasks FAILED', async () => {
-      const now = await status('shrinking');
-      return now.tasks.length === 2 && now.tasks.every((task) => task.state === 'FAILED') ? true : undefined;
-    }, WAIT_MS);
+    await untilTasks(cluster, 'shrinking', 2, 'FAILED');
     await configure('shrinking', { 'tasks.max': '1', 'fault.mode': 'run' });
     // Connect 2.5 itself: task 0 runs with the new config; task 1 exists no more, but its FAILED status stays.
     const ghost = await waitFor('task 0 RUNNING beside the ghost of task 1', async () => {
-      const now = await status('shrinking');
+      const now = await connectStatus(cluster, 'shrinking');
       return now.tasks.find((task) => task.id === 0)?.state === 'RUNNING' ? now : undefined;
     }, WAIT_MS);
     expect(ghost.tasks).toEqual([expect.objectContaining({ id: 0, state: 'RUNNING' }), expect.objectContaining({ id: 1, state: 'FAILED' })]);

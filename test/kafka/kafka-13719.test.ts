@@ -3,24 +3,16 @@
 // connect-sentinel restarts each FAILED task on its own. The fault plugin counts every start of a task in a file, so
 // the test sees exactly how often each task was started.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_13719_VERSION, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
-import { tool } from '../support/tools.ts';
+import { FAULT_SOURCE, realKafkaDir, stopRealKafka, taskStarts, untilTasks, WAIT_MS } from './support.ts';
 
-const FAULT_SOURCE = 'connect.sentinel.fault.FaultSourceConnector';
-const WAIT_MS = 90_000;
 const TASKS = 4;
-
-interface Status {
-  connector: { state: string };
-  tasks: Array<{ id: number; state: string; worker_id: string }>;
-}
 
 describe(`real Kafka Connect ${KAFKA_13719_VERSION} (KAFKA-13719)`, { timeout: 3 * WAIT_MS }, () => {
   let kafka: RealKafka;
@@ -29,67 +21,60 @@ describe(`real Kafka Connect ${KAFKA_13719_VERSION} (KAFKA-13719)`, { timeout: 3
   let sentinel: LiveSentinel | undefined;
 
   beforeAll(async () => {
-    for (const needed of ['java', 'javac', 'mvn'] as const) tool(needed);
-    const dir = await mkdtemp(join(tmpdir(), `connect-sentinel-real-${KAFKA_13719_VERSION}-`));
+    const dir = await realKafkaDir(KAFKA_13719_VERSION);
     stateDir = join(dir, 'fault-state');
     kafka = await startRealKafka(KAFKA_13719_VERSION, [{ name: 'spread', workers: 2, rebalanceDelayMs: 5000 }], dir);
     [cluster] = kafka.clusters as [ConnectCluster];
   }, 300_000);
 
-  afterAll(async () => {
-    await sentinel?.close();
-    await kafka?.stop();
-    if (kafka) await rm(kafka.dir, { recursive: true, force: true });
-  }, 120_000);
+  afterAll(() => stopRealKafka(kafka, sentinel), 120_000);
 
-  const status = async (name: string) => (await cluster.rest('GET', `/connectors/${name}/status`)).body as Status;
-  /** How often each task of `name` was started, from the fault plugin's counters. */
-  const starts = async (name: string) =>
-    Promise.all(Array.from({ length: TASKS }, async (_, task) => Number((await readFile(join(stateDir, `${name}-${task}.starts`), 'utf8')).trim())));
+  const starts = (name: string) => taskStarts(stateDir, name, TASKS);
 
-  /** A connector whose tasks all fail at their first start, and run from the second on; spread over both workers. */
-  async function failingOnBothWorkers(name: string): Promise<void> {
+  /**
+   * A connector whose tasks all fail on both workers, however often a rebalance restarts them, until they are healed:
+   * from then on they run. Returns each task's starts so far.
+   */
+  async function failingOnBothWorkersThenHealed(name: string): Promise<number[]> {
+    const healed = join(stateDir, `${name}.healed`);
     const created = await cluster.rest('PUT', `/connectors/${name}/config`, {
       'connector.class': FAULT_SOURCE,
       'tasks.max': String(TASKS),
       'fault.mode': 'fail-at-start',
-      'fault.fail.first': '1',
+      'fault.fail.until.file': healed,
       'fault.state.dir': stateDir,
       'fault.exception': 'org.apache.kafka.connect.errors.ConnectException',
       'fault.message': 'cannot reach the database yet',
     });
     expect([200, 201], created.text).toContain(created.status);
-    const failed = await waitFor(`the ${TASKS} tasks of ${name} FAILED`, async () => {
-      const now = await status(name);
-      return now.tasks.length === TASKS && now.tasks.every((task) => task.state === 'FAILED') ? now : undefined;
-    }, WAIT_MS);
+    const failed = await untilTasks(cluster, name, TASKS, 'FAILED');
     expect(new Set(failed.tasks.map((task) => task.worker_id)).size).toBe(2);
+    const before = await starts(name);
+    await writeFile(healed, '');
+    return before;
   }
 
   it('Connect itself: a bulk restart with FAILED tasks on both workers starts tasks twice', async () => {
-    await failingOnBothWorkers('bulk-source');
+    const before = await failingOnBothWorkersThenHealed('bulk-source');
     const answer = await cluster.rest('POST', '/connectors/bulk-source/restart?includeTasks=true&onlyFailed=true');
     expect(answer.status, answer.text).toBe(202);
-    // Each task failed at its first start; one restart is one more start. Here some get two.
-    const counted = await waitFor('a task started more than twice', async () => {
-      const now = await starts('bulk-source').catch(() => []);
-      return now.some((count) => count > 2) ? now : undefined;
+    // One restart is one more start. Here some tasks get two.
+    const counted = await waitFor('a task started twice by one restart', async () => {
+      const now = await starts('bulk-source');
+      return now.some((count, task) => count >= before[task]! + 2) ? now : undefined;
     }, WAIT_MS);
-    expect(counted.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(2 * TASKS);
+    expect(counted.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(before.reduce((sum, count) => sum + count, 0) + TASKS);
   });
 
   it('connect-sentinel restarts the FAILED tasks one by one: each task starts once more, and no call is a bulk restart', async () => {
-    await failingOnBothWorkers('spread-source');
+    const before = await failingOnBothWorkersThenHealed('spread-source');
     sentinel = await startLiveSentinel({
       clusters: [{ name: 'spread', url: cluster.workers.map((worker) => worker.url), pollInterval: '1s', connectors: { include: ['spread-source'] } }],
       restart: { enabled: true, defaults: { backoff: { jitter: 0 } } },
     });
-    await waitFor('every task RUNNING', async () => {
-      const now = await status('spread-source');
-      return now.tasks.length === TASKS && now.tasks.every((task) => task.state === 'RUNNING') ? true : undefined;
-    }, WAIT_MS);
-    // Once failed at its first start, once restarted: never a duplicate.
-    expect(await starts('spread-source')).toEqual(Array(TASKS).fill(2));
+    await untilTasks(cluster, 'spread-source', TASKS, 'RUNNING');
+    // One restart each: one more start each, never a duplicate.
+    expect(await starts('spread-source')).toEqual(before.map((count) => count + 1));
 
     const samples = samplesOf(await (await fetch(`http://${sentinel.address}/metrics`)).text());
     expect(select(samples, 'kafka_connect_cluster_info', { connect_cluster: 'spread' })[0]?.labels['version']).toBe(KAFKA_13719_VERSION);

@@ -195,53 +195,39 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** A single broker on Kafka 2.x: registered in ZooKeeper, no controller listener. */
-async function startZooKeeperBroker(install: KafkaInstall, dir: string): Promise<Broker> {
-  const zookeeper = await startZooKeeper(install, dir);
-  const port = await freePort();
-  const properties = [
-    'broker.id=1',
-    `zookeeper.connect=${zookeeper.connect}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port}`,
-    `log.dirs=${join(dir, 'broker-data')}`,
-    'num.partitions=1',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=4',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=true',
-  ].join('\n');
-  const config = join(dir, 'broker.properties');
-  await writeFile(config, `${properties}\n`);
-  const process = new JavaProcess('broker', join(dir, 'broker.log'), [...JVM_FLAGS, '-cp', `${install.lib}/*`, 'kafka.Kafka', config]);
-  try {
-    await waitFor('the broker to start', async () => (/\[KafkaServer id=1\] started/.test(process.output()) ? true : undefined), 120_000, process);
-  } catch (err) {
-    await process.stop();
-    await zookeeper.process.stop();
-    throw err;
-  }
-  return { bootstrap: `127.0.0.1:${port}`, process, zookeeper: zookeeper.process };
-}
-
-/** A Kafka cluster id: 16 random bytes in URL-safe base64, the only form Kafka 3.1 reads (later ones take a UUID too). */
+/**
+ * A Kafka cluster id: 16 random bytes in URL-safe base64, the only form Kafka 3.1 reads (later ones take a UUID too).
+ * Never one that starts with `-`, which the storage tool would read as a flag (Kafka's own Uuid.randomUuid avoids it).
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
+/**
+ * A single-node broker on loopback: KRaft (broker and controller in one process, its storage formatted first), or for
+ * Kafka 2.x a broker registered in a ZooKeeper started for it.
+ */
 export async function startBroker(install: KafkaInstall, dir: string): Promise<Broker> {
-  if (needsZooKeeper(install.version)) return startZooKeeperBroker(install, dir);
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  const zookeeper = needsZooKeeper(install.version) ? await startZooKeeper(install, dir) : undefined;
+  const controllerPort = zookeeper === undefined ? await freePort() : undefined;
+  const mode = zookeeper
+    ? ['broker.id=1', `zookeeper.connect=${zookeeper.connect}`, `listeners=PLAINTEXT://127.0.0.1:${port}`]
+    : [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'inter.broker.listener.name=PLAINTEXT',
+      ];
   const properties = [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    ...mode,
     `log.dirs=${join(dir, 'broker-data')}`,
     'num.partitions=1',
     'offsets.topic.replication.factor=1',
@@ -254,14 +240,23 @@ export async function startBroker(install: KafkaInstall, dir: string): Promise<B
   const config = join(dir, 'broker.properties');
   await writeFile(config, `${properties}\n`);
   const classpath = `${install.lib}/*`;
-  await run('java', [...JVM_FLAGS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], { maxBuffer: 4 * 1024 * 1024 }).catch(
-    (err: Error & { stdout?: string; stderr?: string }) => {
-      throw new Error(`formatting the KRaft storage failed: ${err.stdout ?? ''}${err.stderr ?? err.message}`);
-    },
-  );
+  if (zookeeper === undefined) {
+    await run('java', [...JVM_FLAGS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], { maxBuffer: 4 * 1024 * 1024 }).catch(
+      (err: Error & { stdout?: string; stderr?: string }) => {
+        throw new Error(`formatting the KRaft storage failed: ${err.stdout ?? ''}${err.stderr ?? err.message}`);
+      },
+    );
+  }
   const process = new JavaProcess('broker', join(dir, 'broker.log'), [...JVM_FLAGS, '-cp', classpath, 'kafka.Kafka', config]);
-  await waitFor('the broker to start', async () => (/Kafka Server started|\[KafkaRaftServer nodeId=1\] Kafka Server started/.test(process.output()) ? true : undefined), 120_000, process);
-  return { bootstrap: `127.0.0.1:${port}`, process };
+  try {
+    // KRaft logs "Kafka Server started"; a ZooKeeper broker "[KafkaServer id=1] started".
+    await waitFor('the broker to start', async () => (/Kafka Server started|\[KafkaServer id=1\] started/.test(process.output()) ? true : undefined), 120_000, process);
+  } catch (err) {
+    await process.stop();
+    await zookeeper?.process.stop();
+    throw err;
+  }
+  return { bootstrap: `127.0.0.1:${port}`, process, ...(zookeeper ? { zookeeper: zookeeper.process } : {}) };
 }
 
 export interface ConnectTls {

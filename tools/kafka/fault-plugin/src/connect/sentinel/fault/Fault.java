@@ -20,6 +20,8 @@ import org.apache.kafka.common.config.ConfigDef;
  *   <li>{@code fault.after.ms}, {@code fault.after.records}: when the {@code fail-after-*} modes fail;
  *   <li>{@code fault.fail.first}: fail only the first K starts of each task, then run (needs {@code fault.state.dir},
  *       where the starts are counted, so that the count survives a task moving to another worker);
+ *   <li>{@code fault.fail.until.file}: fail every start until this file exists, then run (starts counted in
+ *       {@code fault.state.dir} too): healing that a rebalance's restarts cannot trigger early;
  *   <li>{@code fault.exception}: the class thrown (default {@code org.apache.kafka.connect.errors.ConnectException}),
  *       {@code fault.message}: its message;
  *   <li>{@code fault.causes}: the cause chain, {@code class:message} entries separated by {@code |}, outermost first,
@@ -34,6 +36,7 @@ final class Fault {
       .define("fault.after.ms", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-ms")
       .define("fault.after.records", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-records")
       .define("fault.fail.first", ConfigDef.Type.INT, -1, ConfigDef.Importance.LOW, "fail only the first K starts (-1: every start)")
+      .define("fault.fail.until.file", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "fail until this file exists")
       .define("fault.state.dir", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "where starts are counted")
       .define("fault.exception", ConfigDef.Type.STRING, "org.apache.kafka.connect.errors.ConnectException", ConfigDef.Importance.LOW, "class thrown")
       .define("fault.message", ConfigDef.Type.STRING, "injected fault", ConfigDef.Importance.LOW, "its message")
@@ -46,6 +49,7 @@ final class Fault {
   final long afterMs;
   final long afterRecords;
   private final int failFirst;
+  private final String failUntilFile;
   private final String stateDir;
   private final String exception;
   private final String message;
@@ -60,6 +64,7 @@ final class Fault {
     afterMs = (Long) values.get("fault.after.ms");
     afterRecords = (Long) values.get("fault.after.records");
     failFirst = (Integer) values.get("fault.fail.first");
+    failUntilFile = (String) values.get("fault.fail.until.file");
     stateDir = (String) values.get("fault.state.dir");
     exception = (String) values.get("fault.exception");
     message = (String) values.get("fault.message");
@@ -110,13 +115,13 @@ final class Fault {
 
   /** Counts this start of the task; true when this start is one that fails. */
   boolean thisStartFails(String connector, int task) {
-    if (failFirst < 0) return true;
+    if (failFirst < 0 && failUntilFile.isEmpty()) return true;
     Path file = Path.of(stateDir, connector + "-" + task + ".starts");
     try {
       Files.createDirectories(file.getParent());
       int starts = Files.exists(file) ? Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).trim()) : 0;
       Files.writeString(file, Integer.toString(starts + 1), StandardCharsets.UTF_8);
-      return starts < failFirst;
+      return failUntilFile.isEmpty() ? starts < failFirst : !Files.exists(Path.of(failUntilFile));
     } catch (IOException e) {
       throw new IllegalStateException("cannot count starts in " + file, e);
     }
