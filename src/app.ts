@@ -139,9 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const exposition = new Exposition(metrics);
   const listingDecoder = createListingDecoder();
   metrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
-  metrics.setHistoryWritable(store.writable);
 
-  let history = await store.load();
+  /** The history as recorded: for a follower, as the leader last wrote it to the shared log. */
+  const recorded = (): RestartHistory => store.current();
   const clocks = await openStateClocks({ dataDir: initial.dataDir, logger: logger.child({ component: 'state-clocks' }), now });
   clocks.retain(initial.clusters.map((cluster) => cluster.name));
   let policy: RestartPolicy = compilePolicy(initial.restart);
@@ -157,14 +157,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   /** Aborted by close(): a restart call left hanging must not hold up shutdown. */
   const closing = new AbortController();
 
-  /** Only what is on disk is true: the history in memory moves to `next` once `next` is written. */
+  /** Only what is recorded is true: `recorded()` moves to `next` once `next` is written. */
   const persist = async (next: RestartHistory): Promise<boolean> => {
     const saved = await store.save(next);
-    if (saved) history = next;
-    else metrics.historyWriteFailure();
-    metrics.setHistoryWritable(store.writable);
+    // A replica that lost the lead (fenced by the next leader) has nothing to write: not a write failure.
+    if (!saved && store.leading) metrics.historyWriteFailure();
+    showStore();
     return saved;
   };
+  const showStore = () => {
+    metrics.setHistoryWritable(store.writable);
+    metrics.setLeadership(store.leading, store.generation);
+  };
+  showStore();
 
   /** Decide, record, send, record again, render: one restart round per poll, never two at once. */
   const onPoll = (runtime: () => ClusterRuntime) => async (cycle: PollCycle) => {
@@ -219,34 +224,40 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const connectorLines = await runInSlices(
       renderConnectorSteps(cycle.view, { ...renderOptions(), maxExpositionBytes: cluster.maxExpositionSize }, previous),
     );
-    const { result, sends, recorded } = await serially(async () => {
+    const { result, sends, written } = await serially(async () => {
+      showStore();
+      // A follower decides as the leader would, to show the same state, but records and sends nothing.
+      const leading = store.leading;
       // A store that failed is retried at every poll, even when nothing changed: otherwise an unchanged history
       // would never be written again and auto-restart would stay off after the disk recovered.
-      if (!store.writable) await persist(history);
+      if (leading && !store.writable) await persist(recorded());
+      const before = recorded();
       const decided = decide({
         view: cycle.view,
-        history: forgetConnectors(history, cycle.view.cluster, cycle.deleted),
+        history: forgetConnectors(before, cycle.view.cluster, cycle.deleted),
         policy,
         now: now(),
         polledAt: cycle.polledAt,
         trusted: cycle.trusted,
         historyWritable: store.writable,
+        leading,
       });
       // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
       if (policy.enabled) for (const decision of decided.decisions) metrics.watchTarget(decision.ref);
-      // Write-ahead: a restart is on disk before it is sent, so a crash never forgets a restart that happened.
-      const written = decided.history === history ? true : await persist(decided.history);
-      return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), recorded: written };
+      // Write-ahead: a restart is recorded before it is sent, so a crash never forgets a restart that happened.
+      const ok = !leading || decided.history === before ? true : await persist(decided.history);
+      return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), written: ok };
     });
-    if (sends && !recorded) {
-      clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
+    if (sends && !written) {
+      if (store.leading) clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
+      else clusterLogger.warn('This replica no longer leads (another replica took over): not sending the restarts it decided');
     } else {
       const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
       // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
       // start, so stopping never makes a restart happen twice.
       const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
       // Folded into the history as it is now: other clusters' rounds may have changed it meanwhile.
-      if (outcomes.length > 0) await serially(() => persist(applyOutcomes(history, outcomes, now())));
+      if (outcomes.length > 0) await serially(() => persist(applyOutcomes(recorded(), outcomes, now())));
     }
     if (runtimes.has(cluster.name)) circuits.set(cluster.name, result.view.circuit);
     // Deciding on 60,000 targets takes about 10 ms: pending scrapes go first.
@@ -320,15 +331,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     // History of clusters no longer configured would never be pruned by a poll.
     await serially(async () => {
-      const kept = retainClusters(history, wanted.keys());
-      if (kept !== history) await persist(kept);
+      const kept = retainClusters(recorded(), wanted.keys());
+      if (kept !== recorded() && store.leading) await persist(kept);
     });
     if (
       next.web.listenAddress !== initial.web.listenAddress ||
       Boolean(next.web.tls) !== Boolean(initial.web.tls) ||
-      next.metrics.processMetrics !== initial.metrics.processMetrics
+      next.metrics.processMetrics !== initial.metrics.processMetrics ||
+      JSON.stringify(next.ha) !== JSON.stringify(initial.ha)
     ) {
-      logger.warn('web.listenAddress, web.tls and metrics.processMetrics take effect only after a restart of connect-sentinel');
+      logger.warn('web.listenAddress, web.tls, metrics.processMetrics and ha take effect only after a restart of connect-sentinel');
     }
   };
 
@@ -365,14 +377,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const operatorAction = (describe: string, change: (h: RestartHistory) => RestartHistory) =>
     serially(async () => {
-      if (!(await persist(change(history)))) {
+      if (!store.leading) {
+        throw new SentinelError('CS_ERR_NOT_LEADER', `${describe} was not recorded: this replica does not lead; send it to the replica whose kafka_connect_exporter_leader is 1`);
+      }
+      if (!(await persist(change(recorded())))) {
         throw new SentinelError('CS_ERR_STORE_IO', `${describe} was not recorded: restart history cannot be written`);
       }
       logger.info({ action: describe }, 'Operator action recorded');
     });
 
   const restarts: RestartControl = {
-    list: (filter) => listHistory(history, circuits, filter, now()),
+    list: (filter) => listHistory(recorded(), circuits, filter, now()),
     restartNow: async (ref: TargetRef) => {
       requireTarget(ref);
       if (!deps.config.current().restart.enabled) {
@@ -439,7 +454,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     reload,
     views: () => [...runtimes.values()].map((r) => r.poller.view),
-    history: () => history,
+    history: recorded,
     async close() {
       closing.abort();
       await Promise.all([...runtimes.values()].map(stopCluster));

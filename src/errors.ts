@@ -17,6 +17,9 @@ export const ERROR_CODES = {
   // Restart history storage
   CS_ERR_STORE_LOCKED: 'data directory is used by another process',
   CS_ERR_STORE_IO: 'restart history cannot be written',
+  // Replicas coordinated through Kafka
+  CS_ERR_NOT_LEADER: 'this replica does not lead',
+  CS_ERR_HA: 'the shared restart history in Kafka cannot be opened',
   // HTTP API
   CS_ERR_API_UNAUTHORIZED: 'request is not authorized',
   CS_ERR_API_FORBIDDEN: 'action is disabled',

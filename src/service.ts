@@ -1,6 +1,6 @@
-// Opens the whole service from a way to load its config: config store → logger → history store (locked) → app. The
-// command (run.ts), the test harnesses and the benchmarks all open it here, so that the wiring, and the order in which
-// close() undoes it, exist once.
+// Opens the whole service from a way to load its config: config store → logger → history store (the locked file, or
+// the shared log in Kafka with the `ha` section) → app. The command (run.ts), the test harnesses and the benchmarks
+// all open it here, so that the wiring, and the order in which close() undoes it, exist once.
 
 import type { DestinationStream, Logger } from 'pino';
 import { buildApp, type App, type AppDeps } from './app.ts';
@@ -8,6 +8,7 @@ import type { LoadedConfig } from './config/load.ts';
 import { ConfigStore } from './config/store.ts';
 import { errorSummary, isSentinelError } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { openSharedHistory } from './ha/shared-history.ts';
 import { openHistoryStore, type HistoryStore } from './restart/store.ts';
 import type { StoreFs } from './storage/fs.ts';
 
@@ -68,12 +69,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   logger = log;
   let history: HistoryStore;
   try {
-    history = await openHistoryStore({
-      dataDir: config.current().dataDir,
-      logger: log.child({ component: 'history' }),
-      now,
-      ...(options.storeFs ? { fs: options.storeFs } : {}),
-    });
+    const { ha, dataDir } = config.current();
+    const historyLogger = log.child({ component: 'history' });
+    // With replicas, the history lives in Kafka and leadership decides who restarts; alone, in the data directory.
+    history = ha
+      ? await openSharedHistory({ ha, logger: historyLogger, now })
+      : await openHistoryStore({ dataDir, logger: historyLogger, now, ...(options.storeFs ? { fs: options.storeFs } : {}) });
   } catch (err) {
     log.fatal({ err: { code: isSentinelError(err) ? err.code : undefined, message: err instanceof Error ? err.message : String(err) } }, 'Cannot open the restart history');
     throw new StartupError(err, true);

@@ -102,6 +102,14 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     description: (_q, forWords) =>
       `connect-sentinel ${label('instance')} of job ${label('job')} has been unable to write its restart history for more than ${forWords}; automatic restarts are skipped until it can.`,
   },
+  KafkaConnectExporterNoLeader: {
+    group: 'connect-sentinel.exporter',
+    summary: 'No connect-sentinel replica leads.',
+    // Replicas export 0 while another leads; all of them 0 means nobody restarts. No replica up is ExporterDown's page.
+    expr: (q) => `max ${q.by()} (${q.s('kafka_connect_exporter_leader')}) == 0`,
+    description: (_q, forWords) =>
+      `No replica of job ${label('job')} has led for more than ${forWords}: Kafka Connect is watched, but failed connectors and tasks are not restarted automatically.`,
+  },
   KafkaConnectClusterUnreachable: {
     group: 'connect-sentinel.exporter',
     summary: 'A Kafka Connect cluster cannot be reached.',
@@ -265,6 +273,7 @@ const DASHBOARD_OF: Readonly<Record<AlertName, 'job' | 'cluster' | 'connector'>>
   KafkaConnectExporterInstanceDown: 'job',
   KafkaConnectExporterConfigReloadFailed: 'job',
   KafkaConnectExporterHistoryNotWritable: 'job',
+  KafkaConnectExporterNoLeader: 'job',
   KafkaConnectClusterUnreachable: 'cluster',
   KafkaConnectClusterGone: 'cluster',
   KafkaConnectStaleData: 'cluster',

@@ -18,16 +18,22 @@ export const RECORDED = {
 export function recordingRules(config: MonitoringConfig): RecordingRule[] {
   const s = (metric: string, ...matchers: string[]) => series(metric, config.selector, ...matchers);
   const keep = (...labels: string[]) => by([...config.groupLabels, ...labels]);
-  const tasks = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state')})`;
-  const running = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state', 'state="running"')})`;
-  const paused = `sum ${keep('connect_cluster')} (${s('kafka_connect_task_state', 'state="paused"')})`;
+  // Every replica exports the same connectors and tasks: each is counted once, by its identity, not once per replica.
+  const connectorStates = `max ${keep('connect_cluster', 'connector', 'state')} (${s('kafka_connect_connector_state')})`;
+  const taskStates = (...matchers: string[]) => `max ${keep('connect_cluster', 'connector', 'task', 'state')} (${s('kafka_connect_task_state', ...matchers)})`;
+  const tasks = `sum ${keep('connect_cluster')} (${taskStates()})`;
+  const running = `sum ${keep('connect_cluster')} (${taskStates('state="running"')})`;
+  const paused = `sum ${keep('connect_cluster')} (${taskStates('state="paused"')})`;
   return [
-    { record: RECORDED.connectorStates, expr: `sum ${keep('connect_cluster', 'state')} (${s('kafka_connect_connector_state')})` },
-    { record: RECORDED.taskStates, expr: `sum ${keep('connect_cluster', 'state')} (${s('kafka_connect_task_state')})` },
+    { record: RECORDED.connectorStates, expr: `sum ${keep('connect_cluster', 'state')} (${connectorStates})` },
+    { record: RECORDED.taskStates, expr: `sum ${keep('connect_cluster', 'state')} (${taskStates()})` },
     // Paused tasks are left out: pausing is someone's decision, not a task that should run and does not. `or 0 * …`
     // gives 0 rather than nothing when no task runs (or none is paused) and zero-valued states are not exported.
     { record: RECORDED.tasksRunningRatio, expr: `(${running} or 0 * ${tasks}) / (${tasks} - (${paused} or 0 * ${tasks}))` },
-    { record: RECORDED.tasksPerWorker, expr: `count ${keep('connect_cluster', 'worker_id')} (${s('kafka_connect_task_info')})` },
+    {
+      record: RECORDED.tasksPerWorker,
+      expr: `count ${keep('connect_cluster', 'worker_id')} (max ${keep('connect_cluster', 'connector', 'task', 'worker_id')} (${s('kafka_connect_task_info')}))`,
+    },
   ];
 }
 

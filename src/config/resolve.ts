@@ -8,7 +8,9 @@ import {
   DEFAULT_DATA_DIR,
   type BasicAuthCredentials,
   type ClusterConfig,
+  type ClusterTls,
   type Config,
+  type HaConfig,
   type ConfigSpec,
 } from './schema.ts';
 import { Secret } from './secret.ts';
@@ -105,13 +107,9 @@ class FileReader {
   }
 }
 
-async function resolveCluster(
-  cluster: ConfigSpec['clusters'][number],
-  index: number,
-  files: FileReader,
-): Promise<ClusterConfig> {
-  const path = ['clusters', index];
-  const { tls } = cluster;
+type TlsSpec = NonNullable<ConfigSpec['clusters'][number]['tls']>;
+
+async function resolveClientTls(tls: TlsSpec | undefined, path: KeyPath, files: FileReader): Promise<ClusterTls | undefined> {
   const certificate = (file: string | undefined, key: string) =>
     file === undefined ? undefined : files.read(file, [...path, 'tls', key], 'certificate');
   const clientTls =
@@ -128,6 +126,16 @@ async function resolveCluster(
     const problem = keyPairProblem(clientTls.cert, clientTls.key);
     if (problem !== undefined) files.issues.push({ path: [...path, 'tls', 'keyFile'], message: problem });
   }
+  return clientTls;
+}
+
+async function resolveCluster(
+  cluster: ConfigSpec['clusters'][number],
+  index: number,
+  files: FileReader,
+): Promise<ClusterConfig> {
+  const path = ['clusters', index];
+  const clientTls = await resolveClientTls(cluster.tls, path, files);
   return {
     name: cluster.name,
     urls: cluster.url,
@@ -149,6 +157,26 @@ async function secretPem(files: FileReader, file: string | undefined, path: KeyP
   if (file === undefined) return undefined;
   const pem = await files.read(file, path, 'private key');
   return pem === undefined ? undefined : new Secret(pem);
+}
+
+async function resolveHa(ha: ConfigSpec['ha'], files: FileReader): Promise<HaConfig | undefined> {
+  if (ha === undefined) return undefined;
+  const sasl = ha.sasl;
+  const password =
+    sasl === undefined
+      ? undefined
+      : sasl.password === undefined
+        ? await files.secret(sasl.passwordFile, ['ha', 'sasl', 'passwordFile'])
+        : new Secret(sasl.password);
+  return {
+    bootstrapServers: ha.bootstrapServers,
+    tls: await resolveClientTls(ha.tls, ['ha'], files),
+    sasl: sasl === undefined ? undefined : { mechanism: sasl.mechanism, username: sasl.username, password: password ?? new Secret('') },
+    group: ha.group,
+    topic: ha.topic,
+    sessionTimeout: ha.sessionTimeout,
+    replicationFactor: ha.replicationFactor,
+  };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -202,6 +230,7 @@ export async function resolveConfig(
     metrics: spec.metrics,
     log: spec.log,
     restart: spec.restart,
+    ha: await resolveHa(spec.ha, files),
   };
   return { resolved: { config: deepFreeze(config), fileContents: files.contents }, issues: files.issues };
 }

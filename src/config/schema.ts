@@ -195,6 +195,54 @@ const webSchema = z
   })
   .prefault({});
 
+/** `host:port`, as Kafka's bootstrap.servers lists them; an IPv6 host in brackets. */
+const bootstrapServerSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/, 'must be host:port')
+  .refine((server) => {
+    const port = Number(server.slice(server.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65_535;
+  }, 'port must be 1 to 65535');
+
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
+/** Kafka's own rules for a topic name; a group id may be any non-empty string, kept printable here. */
+const topicNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be 1 to 249 of A-Z a-z 0-9 . _ -')
+  .refine((name) => name !== '.' && name !== '..', 'must not be "." or ".."');
+
+const haSchema = z
+  .strictObject({
+    bootstrapServers: z.array(bootstrapServerSchema).min(1),
+    tls: clusterTlsSchema.optional(),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(SASL_MECHANISMS),
+        username: z.string().min(1),
+        password: z.string().min(1).optional(),
+        passwordFile: filePathSchema.optional(),
+      })
+      .superRefine((sasl, ctx) => {
+        if ((sasl.password === undefined) === (sasl.passwordFile === undefined)) {
+          ctx.addIssue({ code: 'custom', message: 'set either password or passwordFile' });
+        }
+      })
+      .optional(),
+    group: z
+      .string()
+      .min(1)
+      .max(255)
+      // eslint-disable-next-line no-control-regex
+      .refine((name) => !/[\u0000-\u001f\u007f-\u009f]/.test(name), 'must not contain control characters')
+      .default('connect-sentinel'),
+    topic: topicNameSchema.default('connect-sentinel-history'),
+    /** Kafka's group.min.session.timeout.ms (6 s by default) and max (30 min) bound what a broker accepts. */
+    sessionTimeout: durationAtLeast(1000).default(10_000),
+    /** Of the history topic, when connect-sentinel creates it; default: the broker's default.replication.factor. */
+    replicationFactor: countBetween(1, 32).optional(),
+  });
+
 export const configSchema = z.strictObject({
   clusters: clustersSchema,
   web: webSchema,
@@ -205,6 +253,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
   restart: restartSectionSchema,
+  ha: haSchema.optional(),
 });
 
 /** What the file says, validated and defaulted: file paths not yet read. */
@@ -268,6 +317,21 @@ export interface WebConfig {
   readonly maxRequestBodySize: number;
 }
 
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** Replicas coordinated through Kafka (docs/high-availability.md). */
+export interface HaConfig {
+  readonly bootstrapServers: readonly string[];
+  readonly tls: ClusterTls | undefined;
+  readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: Secret } | undefined;
+  /** The consumer group whose member assigned the topic's one partition leads. */
+  readonly group: string;
+  /** Compacted, one partition: the shared restart history, and the fencing of old leaders. */
+  readonly topic: string;
+  readonly sessionTimeout: number;
+  readonly replicationFactor: number | undefined;
+}
+
 export interface Config {
   readonly clusters: readonly ClusterConfig[];
   readonly web: WebConfig;
@@ -279,6 +343,8 @@ export interface Config {
   readonly log: { readonly level: LogLevel };
   /** Auto-restart policy (src/config/restart-section.ts); off unless `restart.enabled`. */
   readonly restart: DeepReadonly<RestartSection>;
+  /** Absent: one instance, with the history file and its lock in dataDir. */
+  readonly ha: HaConfig | undefined;
 }
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown

@@ -151,6 +151,7 @@ export const SKIP_REASONS = [
   'disabled',
   'stale_data',
   'history_unavailable',
+  'standby',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

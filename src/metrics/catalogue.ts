@@ -250,6 +250,20 @@ export const METRICS = {
     [],
     '1 if restart history can be persisted to the data directory, else 0; absent when auto-restart keeps no history.',
   ),
+  leader: selfMetric(
+    'kafka_connect_exporter_leader',
+    'gauge',
+    [],
+    '1 while this replica leads and may send restarts, else 0. A single instance (no ha section) always leads.',
+    { stability: 'experimental' },
+  ),
+  leaderGeneration: selfMetric(
+    'kafka_connect_exporter_leader_generation',
+    'gauge',
+    [],
+    'The consumer group generation this replica last joined (ha); the same on every replica of a generation, 0 without ha.',
+    { stability: 'experimental' },
+  ),
   historyWriteFailures: selfMetric(
     'kafka_connect_exporter_history_write_failures_total',
     'counter',

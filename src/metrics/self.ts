@@ -45,6 +45,8 @@ export interface SelfMetrics {
   /** The outcome of a config load or reload; the timestamp is kept only as a success timestamp. */
   setConfigReload(successful: boolean, timestampSeconds: number): void;
   setHistoryWritable(writable: boolean): void;
+  /** Whether this replica leads, and the group generation it last joined. */
+  setLeadership(leading: boolean, generation: number): void;
   /** The auto-restart mode in force (at start and after each reload). */
   setAutorestartMode(mode: AutorestartMode): void;
   /**
@@ -89,6 +91,9 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   const skipped = counter(METRICS.autorestartSkipped);
   const historyWriteFailures = counter(METRICS.historyWriteFailures);
   const autorestartMode = gauge(METRICS.autorestartMode);
+  const leader = gauge(METRICS.leader);
+  const leaderGeneration = gauge(METRICS.leaderGeneration);
+  let leadership = '';
   // These have no meaningful value until someone reports one, and a label-less prom-client gauge would say 0:
   // they join the registry at their first value.
   const reloadSuccessful = gauge(METRICS.configReloadSuccessful, false);
@@ -186,6 +191,14 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       changed();
       registerOnce(historyWritable);
       historyWritable.set(writable ? 1 : 0);
+    },
+    setLeadership(leading, generation) {
+      const now = `${leading} ${generation}`;
+      if (now === leadership) return;
+      leadership = now;
+      leader.set(leading ? 1 : 0);
+      leaderGeneration.set(generation);
+      changed();
     },
     watchCluster(cluster, settings) {
       registerOnce(tlsVerificationDisabled);

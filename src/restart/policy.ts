@@ -55,6 +55,8 @@ export interface DecideInput {
   polledAt?: number;
   /** false while the history store cannot write: no restart is sent that could not be recorded. Default: true. */
   historyWritable?: boolean;
+  /** false on a replica that does not lead (src/ha): it decides as the leader would, and sends nothing. Default: true. */
+  leading?: boolean;
   /** The cluster's connector allow/deny lists; the poller applies them already. Default: every connector. */
   watches?: (connector: string) => boolean;
 }
@@ -180,6 +182,7 @@ export function decide(input: DecideInput): DecideResult {
   const cluster = view.cluster;
   const polledAt = input.polledAt ?? now;
   const historyWritable = input.historyWritable ?? true;
+  const leading = input.leading ?? true;
   const watches = input.watches ?? (() => true);
   const part = clusterHistory(input.history, cluster);
 
@@ -349,6 +352,10 @@ export function decide(input: DecideInput): DecideResult {
     if (!historyWritable) {
       const message = 'skip: restart history cannot be written; no restart is sent that could not be recorded';
       return { kind: 'skip', decision: skip('history_unavailable', message, null, false, record, name, nextAttempt) };
+    }
+    if (!leading) {
+      const message = 'skip: standby; the replica that leads sends the restart';
+      return { kind: 'skip', decision: skip('standby', message, now, false, record, name, nextAttempt) };
     }
     return { kind: 'candidate', candidate: { target, record, rule, settings, reason, why } };
   }

@@ -37,15 +37,26 @@ export interface HistoryStoreOptions {
   isProcessAlive?: (pid: number) => boolean;
 }
 
+/**
+ * Where the restart history is kept: this file store for a single instance, or the shared log of replicas coordinated
+ * through Kafka (src/ha). The restart rounds and operator actions read `current()` and move it only through save().
+ */
 export interface HistoryStore {
-  /** The history found at open (after any recovery), or an empty one. */
-  load(): Promise<RestartHistory>;
+  /** The history as recorded: the last successful save, or what open found (after any recovery), or an empty one. */
+  current(): RestartHistory;
   /** Resolves true once `history` is durable on disk, false when the write failed. Never rejects. */
   save(history: RestartHistory): Promise<boolean>;
   /** The last write succeeded (or none failed yet). The exporter shows it as a metric. */
   readonly writable: boolean;
   /** Absolute or as given: the history file's path, for log lines and docs. */
   readonly path: string;
+  /**
+   * This replica may send restarts and save. The file store always may (its lock keeps a second process out); a
+   * shared store only while it leads, its history then being that of every earlier leader.
+   */
+  readonly leading: boolean;
+  /** The consumer group generation this replica last joined; 0 for the file store, which has no group. */
+  readonly generation: number;
   /** Waits for pending writes, then releases the lock. Later saves resolve false. */
   close(): Promise<void>;
 }
@@ -208,7 +219,9 @@ export async function openHistoryStore(options: HistoryStoreOptions): Promise<Hi
   };
 
   return {
-    load: async () => loaded,
+    current: () => saved ?? loaded,
+    leading: true,
+    generation: 0,
     save(history) {
       if (closed) return Promise.resolve(false);
       if (history === saved && writable && queued === undefined && writing === undefined) return Promise.resolve(true);

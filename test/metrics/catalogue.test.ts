@@ -44,6 +44,8 @@ describe('metric catalogue', () => {
       'kafka_connect_autorestart_mode',
       'kafka_connect_connector_state_since_timestamp_seconds',
       'kafka_connect_connector_worker_info',
+      'kafka_connect_exporter_leader',
+      'kafka_connect_exporter_leader_generation',
       'kafka_connect_exporter_poll_errors_total',
       'kafka_connect_exporter_poll_interval_seconds',
       'kafka_connect_exporter_polls_total',

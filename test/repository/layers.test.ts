@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/config', 'src/simulator', 'src/storage'],
   ['src/connect'],
   ['src/poller', 'src/metrics', 'src/restart'],
+  ['src/ha'],
   ['src/http'],
   ['src/app.ts'],
   ['src/service.ts'],

@@ -57,7 +57,7 @@ describe('history store', () => {
   it('starts empty, saves atomically with a backup of the previous copy, and loads what it saved', async () => {
     const log = captureLogger();
     const store = await open({}, log);
-    expect((await store.load()).clusters.size).toBe(0);
+    expect((store.current()).clusters.size).toBe(0);
     expect(log.lines().map((line) => line.msg)).toEqual([`no restart history at ${join(dir, HISTORY_FILE)} yet; starting with an empty one`]);
 
     const first = someHistory('orders');
@@ -70,7 +70,7 @@ describe('history store', () => {
     await store.close();
 
     const again = await open();
-    expect(encodeHistory(await again.load(), T0)).toBe(encodeHistory(second, T0));
+    expect(encodeHistory(again.current(), T0)).toBe(encodeHistory(second, T0));
     await again.close();
   });
 
@@ -115,7 +115,7 @@ describe('history store', () => {
 
     const log = captureLogger();
     const recovered = await open({}, log);
-    expect(encodeHistory(await recovered.load(), T0)).toBe(encodeHistory(someHistory('orders'), T0));
+    expect(encodeHistory(recovered.current(), T0)).toBe(encodeHistory(someHistory('orders'), T0));
     const aside = `${HISTORY_FILE}.corrupt-20261124T100000Z`;
     expect(await readdir(dir)).toContain(aside);
     expect(log.lines().map((line) => [line.level, line.msg])).toEqual([
@@ -132,7 +132,7 @@ describe('history store', () => {
     await writeFile(join(dir, BACKUP_FILE), '{"format":"other"}');
     const log = captureLogger();
     const store = await open({}, log);
-    expect((await store.load()).clusters.size).toBe(0);
+    expect((store.current()).clusters.size).toBe(0);
     expect((await readdir(dir)).filter((name) => name.includes('.corrupt-')).sort()).toEqual([
       `${BACKUP_FILE}.corrupt-20261124T100000Z`,
       `${HISTORY_FILE}.corrupt-20261124T100000Z`,
@@ -145,7 +145,7 @@ describe('history store', () => {
     await writeFile(join(dir, BACKUP_FILE), encodeHistory(someHistory(), T0));
     const log = captureLogger();
     const store = await open({}, log);
-    expect(encodeHistory(await store.load(), T0)).toBe(encodeHistory(someHistory(), T0));
+    expect(encodeHistory(store.current(), T0)).toBe(encodeHistory(someHistory(), T0));
     expect(log.lines()[0]?.msg).toMatch(/is missing \(a write was interrupted\); using the previous copy/);
     await store.close();
   });
@@ -185,7 +185,7 @@ describe('history store', () => {
     const log = captureLogger();
     const store = await open({ fs }, log);
     expect(store.writable).toBe(false);
-    expect((await store.load()).clusters.size).toBe(1);
+    expect((store.current()).clusters.size).toBe(1);
     expect(log.lines()[0]).toMatchObject({ level: 50, msg: `data directory ${dir} is not writable (EROFS); auto-restart is off until it is` });
     expect(await store.save(someHistory('x'))).toBe(false);
     failing.code = undefined;
@@ -294,7 +294,7 @@ try {
     const log = captureLogger();
     const store = await open({}, log);
     expect(store.writable).toBe(false);
-    expect(await store.load()).toEqual(emptyHistory());
+    expect(store.current()).toEqual(emptyHistory());
     expect(log.lines().map((line) => line.msg)).toContain(`restart history ${join(dir, HISTORY_FILE)} (or its backup) is a directory; auto-restart is off until it is removed`);
     expect(await store.save(someHistory())).toBe(false);
     await rm(join(dir, HISTORY_FILE), { recursive: true });
