@@ -224,7 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const connectorLines = await runInSlices(
       renderConnectorSteps(cycle.view, { ...renderOptions(), maxExpositionBytes: cluster.maxExpositionSize }, previous),
     );
-    const { result, sends, written } = await serially(async () => {
+    const { result, sends, written, leading } = await serially(async () => {
       showStore();
       // A follower decides as the leader would, to show the same state, but records and sends nothing.
       const leading = store.leading;
@@ -246,12 +246,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (policy.enabled) for (const decision of decided.decisions) metrics.watchTarget(decision.ref);
       // Write-ahead: a restart is recorded before it is sent, so a crash never forgets a restart that happened.
       const ok = !leading || decided.history === before ? true : await persist(decided.history);
-      return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), written: ok };
+      return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), written: ok, leading };
     });
     if (sends && !written) {
       if (store.leading) clusterLogger.error('Restart history cannot be written; not restarting anything until it can');
       else clusterLogger.warn('This replica no longer leads (another replica took over): not sending the restarts it decided');
-    } else {
+    } else if (leading) {
+      // Only the leader logs and counts its decisions: a follower's would repeat them once per replica.
       const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
       // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
       // start, so stopping never makes a restart happen twice.

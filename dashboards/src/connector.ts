@@ -103,7 +103,7 @@ function connectorRow(dashboard: DashboardBuilder): void {
     .withPanel(
       statPanel(
         small('Auto-restart gave up', 'The connector or tasks that connect-sentinel will not restart again. Each one pages.'),
-        instantQuery(`count(kafka_connect_autorestart_exhausted{${C}} == 1) or vector(0)`),
+        instantQuery(`count(max by (task) (kafka_connect_autorestart_exhausted{${C}}) == 1) or vector(0)`),
         { steps: RED_ABOVE_ZERO },
       ),
     )

@@ -320,7 +320,8 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
           w: 12,
           h: 8,
         },
-        [rangeQuery(`count by (reason) (kafka_connect_autorestart_last_decision_info{${S}, action="skip"})`, '{{reason}}')],
+        // Once per target across replicas; a follower's `standby` is not why the leader held it back.
+        [rangeQuery(`count by (reason) (max by (job, connect_cluster, connector, task, reason) (kafka_connect_autorestart_last_decision_info{${S}, action="skip", reason!="standby"}))`, '{{reason}}')],
         { min: 0, stacked: true },
       ),
     )

@@ -365,6 +365,17 @@ describe('decide: reasons not to restart', () => {
     expect(targetOf(history)?.attempt).toBe(0);
   });
 
+  it('on a replica that does not lead, decides as the leader would and sends nothing (standby)', () => {
+    const standby = decideAt(policyOf(), [failedTask()], T0, emptyHistory(), { leading: false });
+    expect(only(standby.decisions)).toMatchObject({ action: 'skip', reason: 'standby', nextAttemptAt: T0, exhausted: false, message: 'skip: standby; the replica that leads sends the restart' });
+    expect(targetOf(standby.history)?.attempt).toBe(0);
+    // The gates before it still say why, as on the leader: a target in backoff is in backoff on every replica.
+    const led = decideAt(policyOf(), [failedTask()], T0, emptyHistory());
+    expect(only(led.decisions).action).toBe('restart');
+    const later = decideAt(policyOf(), [failedTask()], T0 + POLL, led.history, { leading: false });
+    expect(only(later.decisions).reason).toBe(only(decideAt(policyOf(), [failedTask()], T0 + POLL, led.history).decisions).reason);
+  });
+
   it('leaves silenced connectors alone until the silence ends, without asking for a human', () => {
     const silenced = silence(emptyHistory(), { cluster: CLUSTER, connector: 'orders' }, T0 + HOUR, T0, 'DB migration');
     const during = decideAt(policyOf(), [connectorStatus('orders', 'failed', ['failed'])], T0, silenced);
