@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { parseDuration } from './config/duration.ts';
 import { connectorFilter } from './config/connector-filter.ts';
 import { Secret } from './config/secret.ts';
-import type { ClusterConfig, Config } from './config/schema.ts';
+import { tlsMaterial, type ClusterConfig, type Config } from './config/schema.ts';
 import type { ConfigStore, ReloadResult } from './config/store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
 import { createListingDecoder, type ListingDecoder } from './connect/listing-decoder.ts';
@@ -101,9 +101,7 @@ function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetr
     ...(tls
       ? {
           tls: {
-            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key.reveal() }),
+            ...tlsMaterial(tls),
             insecureSkipVerify: tls.insecureSkipVerify,
             ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
           },

@@ -276,6 +276,15 @@ export interface ClusterTls {
   readonly serverName: string | undefined;
 }
 
+/** The PEM material of a client TLS setting, secrets revealed, for the socket that uses it. */
+export function tlsMaterial(tls: ClusterTls): { ca?: string; cert?: string; key?: string } {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key.reveal() }),
+  };
+}
+
 export interface ClusterConfig {
   /** The `connect_cluster` label. */
   readonly name: string;

@@ -28,7 +28,7 @@ import {
   type Message,
   type MessagesStream,
 } from '@platformatic/kafka';
-import type { HaConfig } from '../config/schema.ts';
+import { tlsMaterial, type HaConfig } from '../config/schema.ts';
 import { SentinelError, errorSummary } from '../errors.ts';
 import { decodeHistory, encodeHistory } from '../restart/history-codec.ts';
 import { emptyHistory, type RestartHistory } from '../restart/history.ts';
@@ -57,9 +57,7 @@ function clientOptions(ha: HaConfig, clientId: string) {
     ...(tls
       ? {
           tls: {
-            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key.reveal() }),
+            ...tlsMaterial(tls),
             rejectUnauthorized: !tls.insecureSkipVerify,
           },
           ...(tls.serverName === undefined ? {} : { tlsServerName: tls.serverName }),
