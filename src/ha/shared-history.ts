@@ -79,11 +79,12 @@ function isFenced(err: unknown): boolean {
 function kafkaReason(err: unknown): string {
   const names = new Set<string>();
   const walk = (value: unknown, depth: number): void => {
-    if (depth > 4 || value === null || typeof value !== 'object') return;
-    const { apiId, code, errors } = value as { apiId?: unknown; code?: unknown; errors?: unknown };
+    if (depth > 6 || value === null || typeof value !== 'object') return;
+    const { apiId, code, errors, cause, message } = value as { apiId?: unknown; code?: unknown; errors?: unknown; cause?: unknown; message?: unknown };
+    const inner = [...(Array.isArray(errors) ? errors : []), ...(cause === undefined ? [] : [cause])];
     if (typeof apiId === 'string') names.add(apiId);
-    else if (typeof code === 'string' && code !== 'PLT_KFK_MULTIPLE' && code !== 'PLT_KFK_RESPONSE') names.add(code);
-    if (Array.isArray(errors)) for (const inner of errors) walk(inner, depth + 1);
+    else if (inner.length === 0 && typeof message === 'string') names.add(typeof code === 'string' ? `${code}: ${message}` : message);
+    for (const each of inner) walk(each, depth + 1);
   };
   walk(err, 0);
   const message = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '@platformatic/kafka';
 import { stringify } from 'yaml';
-import { freePort, KAFKA_VERSIONS, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
+import { BROKER_SASL_USER, freePort, KAFKA_VERSIONS, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { spawnSentinel, type SentinelProcess } from '../reliability/process.ts';
 import { select, valueOf } from '../service/harness.ts';
@@ -30,8 +30,7 @@ describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WA
   let stateDir: string;
   const replicas: Replica[] = [];
 
-  async function startReplica(name: string): Promise<Replica> {
-    const address = `127.0.0.1:${await freePort()}`;
+  async function writeReplicaConfig(name: string, address: string, ha: Record<string, unknown>): Promise<string> {
     const configFile = join(dir, `${name}.yaml`);
     await writeFile(
       configFile,
@@ -39,7 +38,7 @@ describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WA
         web: { listenAddress: address },
         dataDir: join(dir, `${name}-data`),
         clusters: [{ name: 'plain', url: connect.workers[0]?.url, pollInterval: `${POLL_INTERVAL_MS}ms` }],
-        ha: { bootstrapServers: [kafka.broker.bootstrap], group: 'sentinel-ha', topic: 'sentinel-ha-history', sessionTimeout: `${SESSION_TIMEOUT_MS}ms` },
+        ha: { sessionTimeout: `${SESSION_TIMEOUT_MS}ms`, ...ha },
         restart: {
           enabled: true,
           defaults: { backoff: { initial: '2s', multiplier: 2, max: '8s', jitter: 0 }, budget: { maxRestarts: 3, window: '1h' } },
@@ -47,6 +46,12 @@ describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WA
         },
       }),
     );
+    return configFile;
+  }
+
+  async function startReplica(name: string): Promise<Replica> {
+    const address = `127.0.0.1:${await freePort()}`;
+    const configFile = await writeReplicaConfig(name, address, { bootstrapServers: [kafka.broker.bootstrap], group: 'sentinel-ha', topic: 'sentinel-ha-history' });
     const process = spawnSentinel([`--config.file=${configFile}`]);
     await process.waitForLine('connect-sentinel started');
     const replica = { name, address, process };
@@ -217,5 +222,28 @@ describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WA
     } finally {
       await newer.close();
     }
+  });
+
+  it('reaches Kafka over SASL/PLAIN with the password from a file, and refuses to start with a wrong one, saying why', async () => {
+    const sasl = (passwordFile: string) => ({ mechanism: 'PLAIN', username: BROKER_SASL_USER.username, passwordFile });
+    const ha = { bootstrapServers: [kafka.broker.saslBootstrap], group: 'sentinel-ha-sasl', topic: 'sentinel-ha-sasl-history' };
+    await writeFile(join(dir, 'kafka-password'), `${BROKER_SASL_USER.password}\n`);
+    await writeFile(join(dir, 'wrong-kafka-password'), 'not-the-password\n');
+
+    const wrong = spawnSentinel([`--config.file=${await writeReplicaConfig('sasl-wrong', `127.0.0.1:${await freePort()}`, { ...ha, sasl: sasl(join(dir, 'wrong-kafka-password')) })}`]);
+    expect(await wrong.exited).toBe(1);
+    const fatal = wrong.lines.find((line) => line['level'] === 'fatal');
+    expect(JSON.stringify(fatal)).toMatch(/CS_ERR_HA/);
+    expect(JSON.stringify(fatal)).toContain("(SASL_AUTHENTICATION_FAILED)");
+    expect(wrong.stdout()).not.toContain('not-the-password');
+
+    const address = `127.0.0.1:${await freePort()}`;
+    const process = spawnSentinel([`--config.file=${await writeReplicaConfig('sasl', address, { ...ha, sasl: sasl(join(dir, 'kafka-password')) })}`]);
+    const replica = { name: 'sasl', address, process };
+    replicas.push(replica);
+    await process.waitForLine('connect-sentinel started');
+    // Alone in its group, it leads.
+    expect(await untilOneLeader([replica])).toBe(replica);
+    expect(process.stdout()).not.toContain(BROKER_SASL_USER.password);
   });
 });

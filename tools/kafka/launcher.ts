@@ -160,8 +160,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** The one user of a KRaft broker's SASL/PLAIN listener (Broker.saslBootstrap). */
+export const BROKER_SASL_USER = { username: 'sentinel', password: 'sentinel-kafka-secret-for-tests' } as const;
+
 export interface Broker {
   bootstrap: string;
+  /** A second listener that needs SASL/PLAIN as BROKER_SASL_USER (KRaft brokers only). */
+  saslBootstrap?: string;
   process: JavaProcess;
   /** The ZooKeeper of a version before 3.0 (KRaft was early access in 2.8 only); stopped after the broker. */
   zookeeper?: JavaProcess;
@@ -214,17 +219,21 @@ export async function startBroker(install: KafkaInstall, dir: string): Promise<B
   const port = await freePort();
   const zookeeper = needsZooKeeper(install.version) ? await startZooKeeper(install, dir) : undefined;
   const controllerPort = zookeeper === undefined ? await freePort() : undefined;
+  const saslPort = zookeeper === undefined ? await freePort() : undefined;
+  const { username, password } = BROKER_SASL_USER;
   const mode = zookeeper
     ? ['broker.id=1', `zookeeper.connect=${zookeeper.connect}`, `listeners=PLAINTEXT://127.0.0.1:${port}`]
     : [
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
         'controller.listener.names=CONTROLLER',
-        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
         'inter.broker.listener.name=PLAINTEXT',
+        'sasl.enabled.mechanisms=PLAIN',
+        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
       ];
   const properties = [
     ...mode,
@@ -256,7 +265,12 @@ export async function startBroker(install: KafkaInstall, dir: string): Promise<B
     await zookeeper?.process.stop();
     throw err;
   }
-  return { bootstrap: `127.0.0.1:${port}`, process, ...(zookeeper ? { zookeeper: zookeeper.process } : {}) };
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    process,
+    ...(saslPort === undefined ? {} : { saslBootstrap: `127.0.0.1:${saslPort}` }),
+    ...(zookeeper ? { zookeeper: zookeeper.process } : {}),
+  };
 }
 
 export interface ConnectTls {
