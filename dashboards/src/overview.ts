@@ -391,12 +391,27 @@ function autoRestartRow(config: MonitoringConfig, dashboard: DashboardBuilder): 
       ),
     )
     .withPanel(
+      statPanel(
+        {
+          title: 'Replicas leading',
+          description:
+            'How many connect-sentinel replicas lead and send restarts: 1, or 0 for a moment during a failover. 0 for minutes (KafkaConnectExporterNoLeader) means nobody restarts. A single instance always leads.',
+          unit: 'short',
+          w: 4,
+          h: 4,
+        },
+        // A count of replicas, so sum: each exports 1 only while it leads.
+        instantQuery(`sum(kafka_connect_exporter_leader{${JOB}})`),
+        { steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }, { value: 2, color: 'red' }] },
+      ),
+    )
+    .withPanel(
       stateTimelinePanel(
         {
           title: 'Circuit breaker',
           description: 'OPEN while a large share of a cluster\'s tasks is FAILED at once: connect-sentinel then restarts nothing there.',
           unit: 'none',
-          w: 20,
+          w: 16,
           h: 4,
         },
         [rangeQuery(`max by (connect_cluster) (kafka_connect_autorestart_circuit_open{${S}})`, '{{connect_cluster}}')],

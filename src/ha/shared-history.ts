@@ -106,7 +106,7 @@ export async function openSharedHistory(options: SharedHistoryOptions): Promise<
 
   let role: Role = 'follower';
   let generation = 0;
-  /** When the group coordinator last answered this member (join or heartbeat): the lease. */
+  /** When the group coordinator last answered this member (join or heartbeat), in monotonic ms: the lease. */
   let lastContact = 0;
   /** Held the partition in the last assignment: said when rejoining, so that the lead stays here (assign.ts). */
   let heldPartition = false;
@@ -248,7 +248,7 @@ export async function openSharedHistory(options: SharedHistoryOptions): Promise<
     partitionAssigner: (_current, members) => assignLeader(members, ha.topic),
   });
   member.on('consumer:group:join', (payload) => {
-    lastContact = now();
+    lastContact = performance.now();
     generation = payload.generationId ?? generation;
     const holds = (payload.assignments ?? []).some((a) => a.topic === ha.topic && a.partitions.includes(0));
     heldPartition = holds;
@@ -262,7 +262,7 @@ export async function openSharedHistory(options: SharedHistoryOptions): Promise<
     void takeOver();
   });
   member.on('consumer:heartbeat:end', () => {
-    lastContact = now();
+    lastContact = performance.now();
   });
   member.on('consumer:group:rebalance', () => stepDown('the group is rebalancing'));
   member.on('consumer:group:leave', () => stepDown('it left the group'));
@@ -278,7 +278,8 @@ export async function openSharedHistory(options: SharedHistoryOptions): Promise<
   memberStream.on('data', () => undefined);
   memberStream.on('error', (err: unknown) => logger.error({ err: errorSummary(err) }, `the leadership group failed: ${kafkaReason(err)}`));
 
-  const leading = (): boolean => role === 'leading' && now() - lastContact < lease;
+  // On the monotonic clock: a wall clock set back must not stretch the lease.
+  const leading = (): boolean => role === 'leading' && performance.now() - lastContact < lease;
 
   let queue: Promise<unknown> = Promise.resolve();
   const save = (history: RestartHistory): Promise<boolean> => {
