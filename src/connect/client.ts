@@ -2,7 +2,6 @@
 // Kafka 2.3), worker info, plugins, health and restarts, with failover across the cluster's workers.
 
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import type {
   ConnectorRestartOutcome,
   ConnectorStatus,
@@ -78,8 +77,6 @@ export interface ConnectClientOptions {
   /** Called once per HTTP exchange, for `kafka_connect_exporter_rest_requests_total`. */
   onRequest?: (endpoint: ConnectEndpoint, code: RequestOutcome) => void;
   logger: Logger;
-  /** An undici Dispatcher to use instead of the client's own (tests). `tls` is then not applied, and close() leaves it open. */
-  dispatcher?: Dispatcher;
 }
 
 /** `GET /health`: `unsupported` when the worker is older than Kafka 3.9 (it answers Connect's JSON 404). */
@@ -122,7 +119,6 @@ class HttpConnectClient implements ConnectClient {
   readonly #workers: WorkerTarget[];
   readonly #logger: Logger;
   readonly #settings: ExchangeSettings;
-  readonly #ownsDispatcher: boolean;
   readonly #legacyConcurrency: number;
   readonly #limits: ListingLimits;
   readonly #listingDecoder: ListingDecoder;
@@ -152,11 +148,10 @@ class HttpConnectClient implements ConnectClient {
     this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
     this.#limits = options.limits ?? DEFAULT_LISTING_LIMITS;
     this.#listingDecoder = options.listingDecoder ?? inPlaceListingDecoder;
-    this.#ownsDispatcher = options.dispatcher === undefined;
     const authorization = authorizationHeader(options.auth ?? { kind: 'none' });
     this.#settings = {
       cluster: options.cluster,
-      dispatcher: options.dispatcher ?? createDispatcher(options.tls),
+      dispatcher: createDispatcher(options.tls),
       headers: {
         accept: 'application/json',
         'user-agent': 'connect-sentinel',
@@ -277,7 +272,7 @@ class HttpConnectClient implements ConnectClient {
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
-    if (this.#ownsDispatcher) await this.#settings.dispatcher.destroy();
+    await this.#settings.dispatcher.destroy();
   }
 
   async #decodeListing(result: ExchangeResult): Promise<ConnectorListing> {

@@ -12,7 +12,6 @@ import {
   type PollOutcome,
   type PriorStates,
   type ReconcileState,
-  type TrustOptions,
 } from './reconcile.ts';
 
 /** What the poller needs from a Kafka Connect cluster (the Connect client, adapted in app.ts). */
@@ -56,7 +55,6 @@ export interface ClusterPollerOptions {
   monotonicNow: () => number;
   logger: Logger;
   onPoll: (cycle: PollCycle) => void | Promise<void>;
-  trust?: TrustOptions;
   /** Carried over from the poller this one replaces (config reload), so nothing is forgotten. */
   initial?: ReconcileState;
   /** For a first poller: the state clocks an earlier run of connect-sentinel saved. */
@@ -75,7 +73,6 @@ export class ClusterPoller {
   #pluginsPolledAt = -Infinity;
   #wasUp: boolean | undefined;
   #wasSuspect = false;
-  #polls = 0;
 
   constructor(options: ClusterPollerOptions) {
     this.#options = options;
@@ -92,10 +89,6 @@ export class ClusterPoller {
     return this.#state;
   }
 
-  /** How many polls have completed (successfully or not). */
-  get polls(): number {
-    return this.#polls;
-  }
 
   start(): void {
     this.#stopped = false;
@@ -139,8 +132,7 @@ export class ClusterPoller {
     let error: unknown;
     try {
       const poll = this.#filter(await source.pollStatus(signal));
-      const trust = this.#options.trust ?? DEFAULT_TRUST_OPTIONS;
-      const workerHealthy = isSuspectShrink(this.#state.view.connectors.length, poll, trust)
+      const workerHealthy = isSuspectShrink(this.#state.view.connectors.length, poll, DEFAULT_TRUST_OPTIONS)
         ? await source.isWorkerHealthy(signal).catch(() => undefined)
         : undefined;
       outcome = { ok: true, poll, workerHealthy };
@@ -156,13 +148,11 @@ export class ClusterPoller {
     const result = reconcile(this.#state, outcome, {
       now: polledAt,
       durationSeconds: (monotonicNow() - started) / 1000,
-      ...(this.#options.trust ? { options: this.#options.trust } : {}),
     });
     this.#state = result.state;
     this.#logTransitions(result.state.view.up, result.suspect, result.deleted);
 
     if (result.state.view.up) await this.#refreshClusterDetails(signal, polledAt);
-    this.#polls += 1;
     try {
       const cycle: PollCycle = {
         view: this.#state.view,
