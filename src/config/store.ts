@@ -31,7 +31,6 @@ export class ConfigStore {
   readonly #listeners = new Set<ConfigListener>();
   #loaded: LoadedConfig;
   #inFlight: Promise<ReloadResult> | undefined;
-  #lastReloadSuccessful = true;
   #lastReloadSuccessMs: number;
 
   constructor(initial: LoadedConfig, deps: ConfigStoreDeps) {
@@ -47,15 +46,6 @@ export class ConfigStore {
 
   current(): Config {
     return this.#loaded.config;
-  }
-
-  /** The current config with its file hash (for a config-hash metric). */
-  currentLoaded(): LoadedConfig {
-    return this.#loaded;
-  }
-
-  lastReloadSuccessful(): boolean {
-    return this.#lastReloadSuccessful;
   }
 
   /** Unix seconds of the last successful load or reload (an unchanged reload counts). */
@@ -82,10 +72,8 @@ export class ConfigStore {
     try {
       next = await this.#deps.load();
     } catch (err) {
-      this.#lastReloadSuccessful = false;
       return { ok: false, error: asSentinelError(err) };
     }
-    this.#lastReloadSuccessful = true;
     this.#lastReloadSuccessMs = this.#deps.now();
     if (next.digest === this.#loaded.digest) return { ok: true, changed: false, config: this.#loaded.config };
     const previous = this.#loaded.config;
