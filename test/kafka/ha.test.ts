@@ -13,7 +13,6 @@ import { spawnSentinel, type SentinelProcess } from '../reliability/process.ts';
 import { select, valueOf } from '../service/harness.ts';
 import { FAULT_SOURCE, realKafkaDir, stopRealKafka, taskStarts, WAIT_MS } from './support.ts';
 
-const VERSION = KAFKA_VERSIONS[0];
 const SESSION_TIMEOUT_MS = 6_000;
 const POLL_INTERVAL_MS = 1_000;
 
@@ -23,12 +22,12 @@ interface Replica {
   process: SentinelProcess;
 }
 
-describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WAIT_MS }, () => {
+describe.each(KAFKA_VERSIONS)('replicas coordinated through real Kafka %s', { timeout: 3 * WAIT_MS }, (version) => {
   let kafka: RealKafka;
   let connect: ConnectCluster;
   let dir: string;
   let stateDir: string;
-  const replicas: Replica[] = [];
+  let replicas: Replica[] = [];
 
   async function writeReplicaConfig(name: string, address: string, ha: Record<string, unknown>): Promise<string> {
     const configFile = join(dir, `${name}.yaml`);
@@ -120,9 +119,10 @@ describe(`replicas coordinated through real Kafka ${VERSION}`, { timeout: 3 * WA
   const startsOf = async (name: string) => (await taskStarts(stateDir, name, 1))[0] ?? 0;
 
   beforeAll(async () => {
-    dir = await realKafkaDir(VERSION);
+    replicas = [];
+    dir = await realKafkaDir(version);
     stateDir = join(dir, 'fault-state');
-    kafka = await startRealKafka(VERSION, [{ name: 'plain', workers: 1 }], dir);
+    kafka = await startRealKafka(version, [{ name: 'plain', workers: 1 }], dir);
     [connect] = kafka.clusters as [ConnectCluster];
     for (const name of ['a', 'b', 'c']) await startReplica(name);
   }, 300_000);
