@@ -64,10 +64,10 @@ interface ClusterRuntime {
   logger: Logger;
 }
 
-/** Identifies a cluster's settings, secrets included, so a rotated password is a change; never shown anywhere. */
-function fingerprint(cluster: ClusterConfig): string {
+/** Identifies settings (a cluster's, the ha section), secrets included, so a rotated password is a change; never shown anywhere. */
+function fingerprint(settings: ClusterConfig | Config['ha']): string {
   // JSON.stringify applies Secret.toJSON (<redacted>) before the replacer: look at the holder's original value.
-  const json = JSON.stringify(cluster, function (this: Record<string, unknown>, key: string, value: unknown) {
+  const json = JSON.stringify(settings ?? null, function (this: Record<string, unknown>, key: string, value: unknown) {
     const original = this[key];
     return original instanceof Secret ? original.reveal() : value;
   });
@@ -337,7 +337,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       next.web.listenAddress !== initial.web.listenAddress ||
       Boolean(next.web.tls) !== Boolean(initial.web.tls) ||
       next.metrics.processMetrics !== initial.metrics.processMetrics ||
-      JSON.stringify(next.ha) !== JSON.stringify(initial.ha)
+      fingerprint(next.ha) !== fingerprint(initial.ha)
     ) {
       logger.warn('web.listenAddress, web.tls, metrics.processMetrics and ha take effect only after a restart of connect-sentinel');
     }

@@ -94,7 +94,8 @@ class FileReader {
     return value === undefined ? undefined : new Secret(value);
   }
 
-  async basicAuth(
+  /** A username with its password, inline or from its file (basic auth, SASL). */
+  async credentials(
     auth: { username: string; password?: string | undefined; passwordFile?: string | undefined } | undefined,
     path: KeyPath,
   ): Promise<BasicAuthCredentials | undefined> {
@@ -139,7 +140,7 @@ async function resolveCluster(
   return {
     name: cluster.name,
     urls: cluster.url,
-    basicAuth: await files.basicAuth(cluster.basicAuth, [...path, 'basicAuth']),
+    basicAuth: await files.credentials(cluster.basicAuth, [...path, 'basicAuth']),
     bearerToken: await files.secret(cluster.bearerTokenFile, [...path, 'bearerTokenFile']),
     tls: clientTls,
     pollInterval: cluster.pollInterval,
@@ -161,17 +162,11 @@ async function secretPem(files: FileReader, file: string | undefined, path: KeyP
 
 async function resolveHa(ha: ConfigSpec['ha'], files: FileReader): Promise<HaConfig | undefined> {
   if (ha === undefined) return undefined;
-  const sasl = ha.sasl;
-  const password =
-    sasl === undefined
-      ? undefined
-      : sasl.password === undefined
-        ? await files.secret(sasl.passwordFile, ['ha', 'sasl', 'passwordFile'])
-        : new Secret(sasl.password);
+  const credentials = await files.credentials(ha.sasl, ['ha', 'sasl']);
   return {
     bootstrapServers: ha.bootstrapServers,
     tls: await resolveClientTls(ha.tls, ['ha'], files),
-    sasl: sasl === undefined ? undefined : { mechanism: sasl.mechanism, username: sasl.username, password: password ?? new Secret('') },
+    sasl: ha.sasl === undefined || credentials === undefined ? undefined : { mechanism: ha.sasl.mechanism, ...credentials },
     group: ha.group,
     topic: ha.topic,
     sessionTimeout: ha.sessionTimeout,
@@ -221,7 +216,7 @@ export async function resolveConfig(
       host: web.listenAddress.host,
       port: web.listenAddress.port,
       tls: webTls,
-      basicAuth: await files.basicAuth(web.basicAuth, ['web', 'basicAuth']),
+      basicAuth: await files.credentials(web.basicAuth, ['web', 'basicAuth']),
       bearerToken: await files.secret(web.bearerTokenFile, ['web', 'bearerTokenFile']),
       maxRequestBodySize: web.maxRequestBodySize,
     },

@@ -107,12 +107,14 @@ const workerUrlsSchema = z.unknown().transform((value, ctx): string[] => {
   return urls;
 });
 
+// eslint-disable-next-line no-control-regex
+const hasNoControlCharacters = (name: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(name);
+
 const clusterNameSchema = z
   .string()
   .min(1)
   .max(CLUSTER_NAME_MAX)
-  // eslint-disable-next-line no-control-regex
-  .refine((name) => !/[\u0000-\u001f\u007f-\u009f]/.test(name), 'must not contain control characters')
+  .refine(hasNoControlCharacters, 'must not contain control characters')
   // The name is a path segment of the status API and of restart target keys.
   .refine((name) => !name.includes('/'), 'must not contain "/"');
 
@@ -233,8 +235,7 @@ const haSchema = z
       .string()
       .min(1)
       .max(255)
-      // eslint-disable-next-line no-control-regex
-      .refine((name) => !/[\u0000-\u001f\u007f-\u009f]/.test(name), 'must not contain control characters')
+      .refine(hasNoControlCharacters, 'must not contain control characters')
       .default('connect-sentinel'),
     topic: topicNameSchema.default('connect-sentinel-history'),
     /** Kafka's group.min.session.timeout.ms (6 s by default) and max (30 min) bound what a broker accepts. */

@@ -44,8 +44,6 @@ export interface SharedHistoryOptions {
   ha: HaConfig;
   logger: Logger;
   now?: () => number;
-  /** Names this replica in records and log lines; default host and pid. */
-  replica?: string;
 }
 
 function clientOptions(ha: HaConfig, clientId: string) {
@@ -96,7 +94,8 @@ type Role = 'follower' | 'taking-over' | 'leading';
 export async function openSharedHistory(options: SharedHistoryOptions): Promise<HistoryStore> {
   const { ha, logger } = options;
   const now = options.now ?? Date.now;
-  const replica = options.replica ?? `${hostname()}-${process.pid}`;
+  /** Names this replica in records and client ids. */
+  const replica = `${hostname()}-${process.pid}`;
   const instance = randomUUID();
   const lease = ha.sessionTimeout / 2;
   const heartbeatInterval = Math.max(200, Math.floor(ha.sessionTimeout / 5));
