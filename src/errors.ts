@@ -75,12 +75,19 @@ const KNOWN_CONNECT_MESSAGES: readonly RegExp[] = [
   // Kafka 2.5's answer to the restart of a task whose status outlived it (no owner to forward the call to).
   /^"uriTemplate" parameter is null\.$/,
 ];
-// A forwarded request's failure ends with the exception's text: only the fixed part is kept.
-const FORWARD_FAILURE = 'IO Error trying to forward REST request';
+/** What a follower answers (500) when its forward to the leader or to the owning worker failed. */
+export const FORWARD_FAILURE = 'IO Error trying to forward REST request';
+// A forward failure ends with the exception's text, which may quote anything; only these causes are kept. They tell
+// whether the request reached the other worker: Kafka 4.3 gives up on a forward after Jetty's 30 s idle timeout.
+const KNOWN_FORWARD_CAUSES =
+  /^: (Idle timeout expired: \d+\/\d+ ms|(java\.net\.)?(ConnectException|SocketTimeoutException)(: (Connection refused|Read timed out|connect timed out))?|Connection refused)$/;
 
 /** Connect's message when it is one of Connect's known texts (truncated); otherwise a note that it was withheld. */
 function cleanConnectMessage(message: string): string {
-  if (message.startsWith(FORWARD_FAILURE)) return `${FORWARD_FAILURE} (details withheld)`;
+  if (message.startsWith(FORWARD_FAILURE)) {
+    const cause = message.slice(FORWARD_FAILURE.length);
+    return KNOWN_FORWARD_CAUSES.test(cause) ? message : `${FORWARD_FAILURE} (details withheld)`;
+  }
   if (KNOWN_CONNECT_MESSAGES.some((known) => known.test(message))) return truncateMessage(message);
   return "(Connect's message withheld: it is not one of Connect's known texts and may quote a secret)";
 }

@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import { SKIP_REASONS, type ConnectorRestartOutcome, type ConnectorStatus, type RestartApi, type SkipReason, type TargetRef } from '../domain/model.ts';
-import { isSentinelError, ConnectHttpError, ConnectUnreachableError } from '../errors.ts';
+import { isSentinelError, ConnectHttpError, ConnectUnreachableError, FORWARD_FAILURE } from '../errors.ts';
 import { forEachLimited } from '../connect/concurrency.ts';
 import type { RestartOutcome } from './outcomes.ts';
 import type { RestartDecision } from './policy.ts';
@@ -48,6 +48,11 @@ function outcomeOfError(error: unknown): Pick<RestartOutcome, 'result' | 'messag
     // Connect answers 500 "Request timed out" after 90 s, yet still carries the request out later.
     if (error.status === 500 && error.connectMessage?.startsWith('Request timed out') === true) {
       return { result: 'unconfirmed', message: `${error.message}; Connect still carries it out: counted as a restart` };
+    }
+    // A follower that got no answer from the leader (Kafka 4.3 gives up after 30 s) says so with this 500, and the
+    // leader carries the request out later. Only a connection that could not be made means it never arrived.
+    if (error.status === 500 && error.connectMessage?.startsWith(FORWARD_FAILURE) === true && !/Connect(ion refused|Exception$|Exception: connect timed out)/.test(error.connectMessage)) {
+      return { result: 'unconfirmed', message: `${error.message}; the other worker may have it: counted as a restart` };
     }
     return { result: error.retriable ? 'retry' : 'failed', message: error.message };
   }

@@ -70,16 +70,19 @@ export function routes(context: ServerContext): Route[] {
   const error = (status: number, message: string): Answer => ({ kind: 'error', status, message });
 
   /**
-   * A request through the herder's queue: it waits while the herder is busy, then sees a pending rebalance as a 409
-   * (`forwarded`: restarts, and before 3.5 the GETs) or, for the 3.5+ GETs, as a 500.
+   * A request through the herder's queue: it waits while the herder is busy (and is carried out even when its wait
+   * timed out), then sees a pending rebalance as a 409 (`forwarded`: restarts, and before 3.5 the GETs) or, for the
+   * 3.5+ GETs, as a 500.
    */
-  const queued = async (rebalance: 'ignored' | 'forwarded' | 'get'): Promise<Answer | undefined> => {
-    if (!(await herder.turn(context.queuedTimeoutMs))) return error(500, herder.timeoutMessage());
-    if (!faults.rebalance || rebalance === 'ignored') return undefined;
-    return rebalance === 'get' && profile.has('localGets')
-      ? error(500, MESSAGES.rebalanceExpected)
-      : error(409, MESSAGES.staleConfig);
-  };
+  const queued = (rebalance: 'ignored' | 'forwarded' | 'get', work: () => Answer): Promise<Answer> =>
+    herder.run(
+      context.queuedTimeoutMs,
+      () => {
+        if (!faults.rebalance || rebalance === 'ignored') return work();
+        return rebalance === 'get' && profile.has('localGets') ? error(500, MESSAGES.rebalanceExpected) : error(409, MESSAGES.staleConfig);
+      },
+      () => error(500, herder.timeoutMessage()),
+    );
 
   /** While the worker reads its internal topics, it knows only the connectors it has read so far. */
   const known = (): ((name: string) => boolean) => {
@@ -107,11 +110,11 @@ export function routes(context: ServerContext): Route[] {
   const configuredGet =
     (answer: (record: ConnectorRecord) => Answer): Handler =>
     async ({ params }) => {
-      const refused = await queued('get');
-      if (refused !== undefined) return refused;
-      const name = params['connector']!;
-      const record = configured(name);
-      return record === undefined ? error(404, MESSAGES.connectorNotFound(name)) : answer(record);
+      return queued('get', () => {
+        const name = params['connector']!;
+        const record = configured(name);
+        return record === undefined ? error(404, MESSAGES.connectorNotFound(name)) : answer(record);
+      });
     };
 
   return [
@@ -125,15 +128,17 @@ export function routes(context: ServerContext): Route[] {
       consumesJson: false,
       since: 'health',
       methods: {
-        GET: async () => {
-          if (await herder.turn(context.healthTimeoutMs)) {
-            return json(JSON.stringify({ status: 'healthy', message: MESSAGES.healthy }));
-          }
-          const stage = herder.stageSummary();
-          const starting = faults.startupPhase === 'reading';
-          const message = `${starting ? MESSAGES.starting : MESSAGES.unhealthy}${stage === undefined ? '' : ` ${stage}`}`;
-          return json(JSON.stringify({ status: starting ? 'starting' : 'unhealthy', message }), starting ? 503 : 500);
-        },
+        GET: () =>
+          herder.run(
+            context.healthTimeoutMs,
+            () => json(JSON.stringify({ status: 'healthy', message: MESSAGES.healthy })),
+            () => {
+              const stage = herder.stageSummary();
+              const starting = faults.startupPhase === 'reading';
+              const message = `${starting ? MESSAGES.starting : MESSAGES.unhealthy}${stage === undefined ? '' : ` ${stage}`}`;
+              return json(JSON.stringify({ status: starting ? 'starting' : 'unhealthy', message }), starting ? 503 : 500);
+            },
+          ),
       },
     },
     {
@@ -143,8 +148,7 @@ export function routes(context: ServerContext): Route[] {
         GET: async ({ query }) => {
           if (!profile.has('expand')) {
             // Before 2.3 the list went through the herder and the leader, and `expand` did not exist.
-            const refused = await queued('forwarded');
-            return refused ?? json(namesJson(listed()));
+            return queued('forwarded', () => json(namesJson(listed())));
           }
           if (!query.has('expand')) return json(namesJson(listed()));
           const expansions = [...new Set(query.getAll('expand'))].filter(
@@ -153,17 +157,17 @@ export function routes(context: ServerContext): Route[] {
           return json(expandedJson(listed(), expansions, profile));
         },
         POST: async ({ body }) => {
-          const refused = await queued('ignored');
-          if (refused !== undefined) return refused;
-          const request = parseJsonObject(body);
-          if (typeof request === 'string') return error(500, request);
-          const config = request['config'];
-          const name = typeof request['name'] === 'string' ? request['name'].trim() : '';
-          if (name === '' || !isStringMap(config) || config['connector.class'] === undefined) {
-            return error(400, 'Connector config contains no connector type');
-          }
-          if (cluster.has(name)) return error(409, MESSAGES.alreadyExists(name));
-          return created(cluster, name, config);
+          return queued('ignored', () => {
+            const request = parseJsonObject(body);
+            if (typeof request === 'string') return error(500, request);
+            const config = request['config'];
+            const name = typeof request['name'] === 'string' ? request['name'].trim() : '';
+            if (name === '' || !isStringMap(config) || config['connector.class'] === undefined) {
+              return error(400, 'Connector config contains no connector type');
+            }
+            if (cluster.has(name)) return error(409, MESSAGES.alreadyExists(name));
+            return created(cluster, name, config);
+          });
         },
       },
     },
@@ -173,12 +177,12 @@ export function routes(context: ServerContext): Route[] {
       methods: {
         GET: configuredGet((record) => json(infoJson(record))),
         DELETE: async ({ params }) => {
-          const refused = await queued('ignored');
-          if (refused !== undefined) return refused;
-          const name = params['connector']!;
-          if (configured(name) === undefined) return error(404, MESSAGES.connectorNotFound(name));
-          cluster.remove(name);
-          return { kind: 'empty', status: 204 };
+          return queued('ignored', () => {
+            const name = params['connector']!;
+            if (configured(name) === undefined) return error(404, MESSAGES.connectorNotFound(name));
+            cluster.remove(name);
+            return { kind: 'empty', status: 204 };
+          });
         },
       },
     },
@@ -188,23 +192,23 @@ export function routes(context: ServerContext): Route[] {
       methods: {
         GET: configuredGet((record) => json(JSON.stringify(record.config))),
         PUT: async ({ params, body }) => {
-          const refused = await queued('ignored');
-          if (refused !== undefined) return refused;
-          const name = params['connector']!;
-          const config = parseJsonObject(body);
-          if (typeof config === 'string') return error(500, config);
-          if (!isStringMap(config)) return error(400, 'Connector configuration must be a map of strings');
-          if (config['name'] !== undefined && config['name'] !== name) {
-            return error(400, `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`);
-          }
-          const existing = configured(name);
-          if (existing === undefined) {
-            if (config['connector.class'] === undefined) return error(400, 'Connector config contains no connector type');
-            return created(cluster, name, config);
-          }
-          const tasks = Number(config['tasks.max'] ?? existing.taskCount);
-          cluster.update(name, { config, ...(Number.isInteger(tasks) && tasks > 0 ? { tasks } : {}) });
-          return json(infoJson(existing));
+          return queued('ignored', () => {
+            const name = params['connector']!;
+            const config = parseJsonObject(body);
+            if (typeof config === 'string') return error(500, config);
+            if (!isStringMap(config)) return error(400, 'Connector configuration must be a map of strings');
+            if (config['name'] !== undefined && config['name'] !== name) {
+              return error(400, `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`);
+            }
+            const existing = configured(name);
+            if (existing === undefined) {
+              if (config['connector.class'] === undefined) return error(400, 'Connector config contains no connector type');
+              return created(cluster, name, config);
+            }
+            const tasks = Number(config['tasks.max'] ?? existing.taskCount);
+            cluster.update(name, { config, ...(Number.isInteger(tasks) && tasks > 0 ? { tasks } : {}) });
+            return json(infoJson(existing));
+          });
         },
       },
     },
@@ -259,13 +263,13 @@ export function routes(context: ServerContext): Route[] {
           const name = params['connector']!;
           const task = javaInteger(params['task']!);
           if (task === undefined) return { kind: 'jaxrs', status: 404 };
-          const refused = await queued('forwarded');
-          if (refused !== undefined) return refused;
-          const record = configured(name);
-          if (record === undefined) return error(404, MESSAGES.restartUnknownConnector(name));
-          if (task < 0 || task >= record.taskCount) return error(404, MESSAGES.restartUnknownTask(name, task));
-          restarts.restart(record, task, false);
-          return { kind: 'empty', status: 204 };
+          return queued('forwarded', () => {
+            const record = configured(name);
+            if (record === undefined) return error(404, MESSAGES.restartUnknownConnector(name));
+            if (task < 0 || task >= record.taskCount) return error(404, MESSAGES.restartUnknownTask(name, task));
+            restarts.restart(record, task, false);
+            return { kind: 'empty', status: 204 };
+          });
         },
       },
     },
@@ -279,21 +283,21 @@ export function routes(context: ServerContext): Route[] {
           const flag = (key: string): boolean => profile.has('restartPlan') && query.get(key)?.toLowerCase() === 'true';
           const includeTasks = flag('includeTasks');
           const onlyFailed = flag('onlyFailed');
-          const refused = await queued('forwarded');
-          if (refused !== undefined) return refused;
-          const record = configured(name);
-          if (record === undefined) return error(404, MESSAGES.restartUnknownConnector(name));
-          if (!includeTasks && !onlyFailed) {
-            restarts.restart(record, undefined, false);
-            return { kind: 'empty', status: 204 };
-          }
-          if (record.status === undefined) return error(404, MESSAGES.restartNoStatus(name));
-          const restartConnector = !onlyFailed || record.status.state === 'FAILED';
-          const restartTask = (state: string): boolean => includeTasks && (!onlyFailed || state === 'FAILED');
-          const plan = restartPlanJson(record, profile, restartConnector, (task) => restartTask(task.state));
-          if (restartConnector) restarts.restart(record, undefined, true);
-          for (const [id, task] of [...record.tasks]) if (restartTask(task.state)) restarts.restart(record, id, true);
-          return json(plan, 202);
+          return queued('forwarded', () => {
+            const record = configured(name);
+            if (record === undefined) return error(404, MESSAGES.restartUnknownConnector(name));
+            if (!includeTasks && !onlyFailed) {
+              restarts.restart(record, undefined, false);
+              return { kind: 'empty', status: 204 };
+            }
+            if (record.status === undefined) return error(404, MESSAGES.restartNoStatus(name));
+            const restartConnector = !onlyFailed || record.status.state === 'FAILED';
+            const restartTask = (state: string): boolean => includeTasks && (!onlyFailed || state === 'FAILED');
+            const plan = restartPlanJson(record, profile, restartConnector, (task) => restartTask(task.state));
+            if (restartConnector) restarts.restart(record, undefined, true);
+            for (const [id, task] of [...record.tasks]) if (restartTask(task.state)) restarts.restart(record, id, true);
+            return json(plan, 202);
+          });
         },
       },
     },
@@ -327,12 +331,12 @@ export function routes(context: ServerContext): Route[] {
       since: 'stop',
       methods: {
         PUT: async ({ params }) => {
-          const refused = await queued('ignored');
-          if (refused !== undefined) return refused;
-          const name = params['connector']!;
-          if (configured(name) === undefined) return error(404, MESSAGES.targetStateUnknownConnector(name));
-          cluster.stop(name);
-          return { kind: 'empty', status: 204 };
+          return queued('ignored', () => {
+            const name = params['connector']!;
+            if (configured(name) === undefined) return error(404, MESSAGES.targetStateUnknownConnector(name));
+            cluster.stop(name);
+            return { kind: 'empty', status: 204 };
+          });
         },
       },
     },

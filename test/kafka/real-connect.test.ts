@@ -1,13 +1,13 @@
 // Real Kafka Connect is the reference: a KRaft broker and Connect workers of each version in KAFKA_VERSIONS run as JVMs
 // on loopback (tools/kafka/launcher.ts), configured as Charmed Kafka Connect is (HTTPS, basic auth, `admin`), with a
-// plain-HTTP cluster beside it. connect-sentinel watches them in-process on real time, and every assertion is made
+// plain-HTTP cluster beside it, and a plain two-worker cluster whose leader's herder a test blocks. connect-sentinel watches them in-process on real time, and every assertion is made
 // through its /metrics and /api/v1/*, and through Connect's own REST answers. One cluster per version is shared by
 // the scenarios, each on connectors of its own.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_VERSIONS, makeConnectTls, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
+import { KAFKA_VERSIONS, leaderOf, makeConnectTls, startRealKafka, waitFor, type ConnectCluster, type RealKafka, type Worker } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { startMonitoringStack } from '../monitoring/harness.ts';
 import { page, replayLiveRun } from '../monitoring/replay.ts';
@@ -22,6 +22,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
   let kafka: RealKafka;
   let charmed: ConnectCluster;
   let plain: ConnectCluster;
+  let busy: ConnectCluster;
   let sentinel: LiveSentinel;
   let stateDir: string;
   let sinkDir: string;
@@ -38,10 +39,12 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
       [
         { name: 'charmed', workers: 2, tls, basicAuth: { username: 'admin', password: PASSWORD }, rebalanceDelayMs: 5000 },
         { name: 'plain', workers: 1 },
+        // Its leader's herder is blocked past Connect's 90 s request timeout: the leader must stay in the group.
+        { name: 'busy', workers: 2, rebalanceTimeoutMs: 300_000 },
       ],
       dir,
     );
-    [charmed, plain] = kafka.clusters as [ConnectCluster, ConnectCluster];
+    [charmed, plain, busy] = kafka.clusters as [ConnectCluster, ConnectCluster, ConnectCluster];
     await writeFile(join(dir, 'ca.pem'), tls.caPem);
     await writeFile(join(dir, 'password'), PASSWORD);
     await writeFile(join(dir, 'wrong-password'), 'not-the-password');
@@ -53,6 +56,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
         // The replay has a connect-sentinel of its own for its connectors; bulk-source is restarted by hand.
         { ...charmedEntry, connectors: { exclude: ['replay-*', 'bulk-*'] } },
         { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s' },
+        // timeout-direct-* are restarted by hand only.
+        { name: 'busy', url: busy.workers.map((worker) => worker.url), pollInterval: '1s', connectors: { exclude: ['timeout-direct-*'] } },
         { name: 'wrong-password', url: first, basicAuth: auth('wrong-password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
         { name: 'wrong-ca', url: first, basicAuth: auth('password'), tls: { caFile: join(dir, 'other-ca.pem') }, pollInterval: '1s' },
         { name: 'failover', url: [(await refusedUrl()).replace('http:', 'https:'), second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
@@ -61,6 +66,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
         enabled: true,
         defaults: { backoff: { initial: '2s', multiplier: 2, max: '8s', jitter: 0 }, budget: { maxRestarts: 3, window: '1h' } },
         recovery: { healthyPolls: 2 },
+        // Long enough for the test to lift a block between two attempts.
+        rules: [{ name: 'timed-out-restarts', match: { connectors: ['timeout-*'] }, backoff: { initial: '30s', max: '1m', jitter: 0 } }],
       },
     });
   }, 300_000);
@@ -85,7 +92,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect([200, 201], answer.text).toContain(answer.status);
   }
 
-  async function restartsOf(connector: string, cluster = 'charmed'): Promise<Array<{ task: number | null; attempt: number; recentRestarts: number; exhausted: boolean; lastDecision: { reason: string; rule: string | null } | null; lastOutcome: { result: string } | null }>> {
+  async function restartsOf(connector: string, cluster = 'charmed'): Promise<Array<{ task: number | null; attempt: number; recentRestarts: number; exhausted: boolean; lastRestartAt: string | null; nextAttemptAt: string | null; lastDecision: { reason: string; rule: string | null } | null; lastOutcome: { result: string } | null }>> {
     const response = await fetch(`http://${sentinel.address}/api/v1/restarts?cluster=${cluster}&connector=${encodeURIComponent(connector)}`);
     return ((await response.json()) as { targets: never[] }).targets;
   }
@@ -227,6 +234,115 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await untilTasks(charmed, 'bulk-source', 4, 'RUNNING');
     expect(await taskStarts(stateDir, 'bulk-source', 4)).toEqual(before.map((count) => count + 1));
   });
+
+  /** The leader of `busy`, and a block file that stops its herder thread (see the fault plugin's fault.herder.block.file). */
+  let herderBlock: Promise<{ leader: Worker; follower: number; name: string; file: string }> | undefined;
+
+  /** Blockers are created until one runs on the leader: Connect's assignor, not the test, places connectors. */
+  function leaderHerderBlock() {
+    herderBlock ??= (async () => {
+      const leader = await waitFor('the leader of busy in the worker logs', async () => leaderOf(busy), WAIT_MS);
+      for (let index = 0; index < 6; index++) {
+        const name = `timeout-blocker-${index}`;
+        const file = join(stateDir, `${name}.block`);
+        await create(busy, name, { 'connector.class': FAULT_SOURCE, 'fault.herder.block.file': file });
+        const status = await untilTasks(busy, name, 1, 'RUNNING');
+        if (status.connector.worker_id === new URL(leader.url).host) return { leader, follower: busy.workers.findIndex((worker) => worker !== leader), name, file };
+      }
+      throw new Error(`no blocker connector landed on the leader ${leader.url}`);
+    })();
+    return herderBlock;
+  }
+
+  /** Blocks the leader's herder thread until the returned function lifts it; waits until a queued GET hangs. */
+  async function blockLeaderHerder(): Promise<() => Promise<void>> {
+    const { leader, file, name } = await leaderHerderBlock();
+    const unblock = () => rm(file);
+    await writeFile(file, '');
+    try {
+      // GET /connectors is answered from the worker's memory; a connector's task list waits for the herder thread.
+      await waitFor('the leader to stop answering queued requests', async () => {
+        const answered = await fetch(`${leader.url}/connectors/${name}/tasks`, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+        return answered ? undefined : true;
+      }, WAIT_MS);
+    } catch (err) {
+      await unblock();
+      throw err;
+    }
+    return unblock;
+  }
+
+  it('Connect itself: a restart queued behind a busy herder times out, and is carried out all the same', async () => {
+    const forwarded = 'timeout-direct-forwarded';
+    const direct = 'timeout-direct-leader';
+    for (const name of [forwarded, direct]) {
+      await create(busy, name, { 'connector.class': FAULT_SOURCE, 'fault.mode': 'fail-at-start', 'fault.fail.first': '1', 'fault.state.dir': stateDir });
+      await untilTasks(busy, name, 1, 'FAILED');
+    }
+    const { leader, follower } = await leaderHerderBlock();
+    const unblock = await blockLeaderHerder();
+    try {
+      const restart = (name: string, index: number) => busy.rest('POST', `/connectors/${name}/restart?includeTasks=true&onlyFailed=true`, undefined, index);
+      const [viaFollower, viaLeader] = await Promise.all([restart(forwarded, follower), restart(direct, busy.workers.indexOf(leader))]);
+      // The leader's herder is generating the blocker's task configs: its REST resource gives up after 90 s.
+      expect([viaLeader.status, (viaLeader.body as { message: string }).message]).toEqual([
+        500,
+        expect.stringMatching(/^Request timed out\. The worker is currently generating task configs for connector timeout-blocker-\d, which began at \d{4}-\d\d-\d\dT[\d:.]+Z\.$/),
+      ]);
+      // The follower forwards the request to the leader. 3.9 relays the leader's 90 s answer; 4.3's client gives up
+      // on the forward after Jetty's 30 s idle timeout.
+      const relayed = version.startsWith('3.')
+        ? /^Request timed out\. The worker is currently generating task configs for connector timeout-blocker-\d, which began at /
+        : /^IO Error trying to forward REST request: Idle timeout expired: 30000\/30000 ms$/;
+      expect([viaFollower.status, (viaFollower.body as { message: string }).message]).toEqual([500, expect.stringMatching(relayed)]);
+      expect(await taskStarts(stateDir, forwarded, 1)).toEqual([1]);
+      expect(await taskStarts(stateDir, direct, 1)).toEqual([1]);
+    } finally {
+      await unblock();
+    }
+    // Nobody asked again: the herder carries out both requests it had timed out.
+    for (const name of [forwarded, direct]) {
+      await untilTasks(busy, name, 1, 'RUNNING');
+      expect(await taskStarts(stateDir, name, 1)).toEqual([2]);
+    }
+  }, 3 * WAIT_MS);
+
+  it('counts a restart whose answer never came, which Connect carries out later: the next failure backs off from it', async () => {
+    const failFile = join(stateDir, 'timeout-flapping.fail');
+    // Fails at its first two starts once the file exists, then runs.
+    await create(busy, 'timeout-flapping', {
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': 'fail-on-file',
+      'fault.fail.on.file': failFile,
+      'fault.fail.first': '2',
+      'fault.state.dir': stateDir,
+    });
+    await untilTasks(busy, 'timeout-flapping', 1, 'RUNNING');
+    const unblock = await blockLeaderHerder();
+    try {
+      await writeFile(failFile, '');
+      // connect-sentinel's restart waits on the blocked leader, longer than its 1 s timeout.
+      await waitFor('a restart with no answer', async () => ((await task0('timeout-flapping', 'busy'))?.lastOutcome?.result === 'unconfirmed' ? true : undefined), WAIT_MS);
+    } finally {
+      await unblock();
+    }
+    // Connect carries the restart out; the task fails again at that second start.
+    await waitFor('the second start', async () => ((await taskStarts(stateDir, 'timeout-flapping', 1))[0] === 2 ? true : undefined), WAIT_MS);
+    const waiting = await waitFor('connect-sentinel to see the second failure', async () => {
+      const target = await task0('timeout-flapping', 'busy');
+      return target?.lastDecision?.reason === 'backoff' ? target : undefined;
+    }, WAIT_MS);
+    // Not a first failure: the unanswered call is attempt 1 of the budget, and the backoff runs from it.
+    expect(waiting).toMatchObject({ attempt: 1, recentRestarts: 1, lastOutcome: { result: 'unconfirmed' } });
+    expect(Date.parse(waiting.nextAttemptAt!) - Date.parse(waiting.lastRestartAt!)).toBe(30_000);
+    await untilTasks(busy, 'timeout-flapping', 1, 'RUNNING');
+    const samples = await metricsUntil('the second restart counted', (s) =>
+      valueOf(s, 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'busy', connector: 'timeout-flapping', task: '0' }) === 2 ? s : undefined,
+    );
+    expect(valueOf(samples, 'kafka_connect_autorestart_restart_failures_total', { connect_cluster: 'busy', connector: 'timeout-flapping', task: '0' })).toBe(1);
+    expect(await task0('timeout-flapping', 'busy')).toMatchObject({ attempt: 2, lastOutcome: { result: 'restarted' } });
+    expect(await taskStarts(stateDir, 'timeout-flapping', 1)).toEqual([3]);
+  }, 3 * WAIT_MS);
 
   it('never restarts a task that failed with a ConfigException, and says it gave up', async () => {
     await create(charmed, 'misconfigured-source', {

@@ -12,7 +12,7 @@ export const FAULT_SOURCE = 'connect.sentinel.fault.FaultSourceConnector';
 export const WAIT_MS = 90_000;
 
 export interface ConnectStatus {
-  connector: { state: string };
+  connector: { state: string; worker_id: string };
   tasks: Array<{ id: number; state: string; worker_id: string; trace?: string }>;
 }
 

@@ -126,7 +126,12 @@ describe('executeDecisions', () => {
     [http(409, 'Cannot complete request momentarily due to stale configuration'), 'retry'],
     [http(500, 'Request timed out'), 'unconfirmed'],
     [http(500, 'Request timed out. The worker is currently ticking the herder, which began at 2024-10-25T10:00:00Z.'), 'unconfirmed'],
-    [http(500, 'IO Error trying to forward REST request: java.net.SocketTimeoutException'), 'retry'],
+    // Seen on real 4.3.1 when the leader's herder is busy: the leader still carries the request out.
+    [http(500, 'IO Error trying to forward REST request: Idle timeout expired: 30000/30000 ms'), 'unconfirmed'],
+    [http(500, 'IO Error trying to forward REST request: java.net.SocketTimeoutException: Read timed out'), 'unconfirmed'],
+    [http(500, 'IO Error trying to forward REST request: a cause that may quote a secret'), 'unconfirmed'],
+    [http(500, 'IO Error trying to forward REST request: java.net.ConnectException: Connection refused'), 'retry'],
+    [http(500, 'IO Error trying to forward REST request: java.net.ConnectException'), 'retry'],
     [http(503), 'retry'],
     [new ConnectUnreachableError(context, { timeout: true, aborted: false }), 'unconfirmed'],
     [new ConnectUnreachableError(context, { timeout: false, aborted: false, causeCode: 'ECONNREFUSED' }), 'retry'],
@@ -173,7 +178,15 @@ describe('executeDecisions', () => {
     ]) {
       expect(http(409, known).message).toContain(`: ${known}`);
     }
-    expect(http(500, 'IO Error trying to forward REST request: java.net.ConnectException').connectMessage).toBe('IO Error trying to forward REST request (details withheld)');
+    expect(http(500, 'IO Error trying to forward REST request: Idle timeout expired: 30000/30000 ms').connectMessage).toBe(
+      'IO Error trying to forward REST request: Idle timeout expired: 30000/30000 ms',
+    );
+    expect(http(500, 'IO Error trying to forward REST request: java.net.ConnectException: Connection refused').connectMessage).toBe(
+      'IO Error trying to forward REST request: java.net.ConnectException: Connection refused',
+    );
+    expect(http(500, 'IO Error trying to forward REST request: java.net.UnknownHostException: w2.internal').connectMessage).toBe(
+      'IO Error trying to forward REST request (details withheld)',
+    );
   });
 
   it('reports a failed task restart per task and goes on with the others', async () => {

@@ -96,17 +96,40 @@ describe('faults', () => {
       });
     });
 
-    it('lets waiting requests through as soon as it is free again', async () => {
+    it('lets waiting requests through as soon as it is free again, and carries out the ones it timed out', async () => {
       const faults = new Faults({ now: () => T0 }, { changed: () => herder.wake() });
       const herder = new Herder(faults, kafkaProfile('3.9.0'));
+      const done: string[] = [];
+      const work = (name: string) => () => {
+        done.push(name);
+        return `${name} done`;
+      };
+      const timedOut = () => 'timed out';
       faults.herderBlocked = true;
-      const waiting = herder.turn(60_000);
+      const waiting = herder.run(60_000, work('waiting'), timedOut);
+      const impatient = herder.run(1, work('impatient'), timedOut);
+      expect(await impatient).toBe('timed out');
+      expect(done).toEqual([]);
       faults.herderBlocked = false;
-      expect(await waiting).toBe(true);
+      expect(await waiting).toBe('waiting done');
+      expect(done).toEqual(['waiting', 'impatient']);
       faults.herderBlocked = true;
-      const closing = herder.turn(60_000);
+      const closing = herder.run(60_000, work('closing'), timedOut);
       herder.close();
-      expect(await closing).toBe(false);
+      expect(await closing).toBe('timed out');
+      expect(done).toEqual(['waiting', 'impatient']);
+    });
+
+    it('carries out a restart whose wait timed out once the herder is free, as real workers do', async () => {
+      await start({ version: '3.9.0' });
+      sim.cluster.failTask('a', 0);
+      sim.faults.herderBlocked = true;
+      const reply = await call(sim, 'POST', '/connectors/a/restart?includeTasks=true&onlyFailed=true');
+      expect(reply.status).toBe(500);
+      const taskState = async () => (json(await get(sim, '/connectors/a/status')) as { tasks: Array<{ state: string }> }).tasks[0]?.state;
+      expect(await taskState()).toBe('FAILED');
+      sim.faults.herderBlocked = false;
+      expect(await taskState()).toBe('RESTARTING');
     });
   });
 

@@ -320,6 +320,11 @@ export interface ConnectClusterOptions {
   basicAuth?: { username: string; password: string };
   /** How long a lost worker's work waits before it is reassigned; Connect's default is 5 minutes. */
   rebalanceDelayMs?: number;
+  /**
+   * How long a worker's herder thread may go without polling the group before the worker leaves it (Connect's
+   * `rebalance.timeout.ms`, default 60 s): longer for tests that block a herder past the REST timeout of 90 s.
+   */
+  rebalanceTimeoutMs?: number;
 }
 
 export interface ConnectCluster {
@@ -358,6 +363,7 @@ async function startWorker(install: KafkaInstall, broker: Broker, dir: string, o
     'heartbeat.interval.ms=1000',
     'session.timeout.ms=6000',
     'task.shutdown.graceful.timeout.ms=2000',
+    ...(options.rebalanceTimeoutMs === undefined ? [] : [`rebalance.timeout.ms=${options.rebalanceTimeoutMs}`]),
   ];
   if (options.tls) {
     const { keystore, truststore, password } = options.tls;
@@ -443,6 +449,19 @@ export async function startConnectCluster(install: KafkaInstall, broker: Broker,
     throw err;
   }
   return cluster;
+}
+
+/**
+ * The worker that leads the cluster's group, as the latest assignment in the workers' logs names it (`leaderUrl=`),
+ * or undefined while no running worker has logged one. Connect's REST API does not say which worker leads.
+ */
+export function leaderOf(cluster: ConnectCluster): Worker | undefined {
+  const named = cluster.workers
+    .filter((worker) => worker.process.running)
+    .map((worker) => [...worker.process.output().matchAll(/leaderUrl='([^']*)'/g)].at(-1)?.[1]);
+  const leaderUrl = named[0];
+  if (leaderUrl === undefined || named.some((url) => url !== leaderUrl)) return undefined;
+  return cluster.workers.find((worker) => new URL(worker.url).host === new URL(leaderUrl).host);
 }
 
 export interface RealKafka {

@@ -9,12 +9,14 @@ import org.apache.kafka.connect.source.SourceConnector;
 /** A source connector whose tasks fail, hang or recover as its config says (see Fault). */
 public class FaultSourceConnector extends SourceConnector {
   private Map<String, String> props;
+  private Fault.HerderBlocker blocker;
 
   @Override
   public void start(Map<String, String> props) {
     this.props = props;
     Fault fault = new Fault(props);
     if (fault.connectorFails) throw fault.toThrow();
+    blocker = new Fault.HerderBlocker(fault, context);
   }
 
   @Override
@@ -28,7 +30,9 @@ public class FaultSourceConnector extends SourceConnector {
   }
 
   @Override
-  public void stop() {}
+  public void stop() {
+    if (blocker != null) blocker.stop();
+  }
 
   @Override
   public ConfigDef config() {
