@@ -1,11 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build: compile TypeScript to dist/.
+# Build: compile TypeScript to dist/ (the service, and the simulator that --demo runs).
 FROM node:24-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY packages/simulator/package.json ./packages/simulator/
+COPY packages/simulator/src ./packages/simulator/src
 RUN npm run build
 
 # Production dependencies only.
@@ -30,5 +32,5 @@ USER node
 EXPOSE 9843
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9843/-/healthy').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/main.js"]
+ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["--config.file=/etc/connect-sentinel/sentinel.yaml", "--data.dir=/data"]

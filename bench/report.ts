@@ -116,7 +116,7 @@ function method(result: SuiteResult): string {
   return [
     '## How it was measured',
     '',
-    `- Simulated Kafka Connect ${plan.fleet.version} clusters (src/simulator) in a child process, so their JSON ` +
+    `- Simulated Kafka Connect ${plan.fleet.version} clusters (packages/simulator) in a child process, so their JSON ` +
       `rendering runs on the other core and their memory stays out of the measured process: ${plan.fleet.tasksPerConnector} ` +
       `tasks per connector, ${plan.fleet.workers} workers, ${(plan.fleet.failedShare * 100).toFixed(0)}% of tasks FAILED ` +
       'with their plugin\'s Java trace, realistic names and classes.',

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText, type ConfigOverrides, type LoadedConfig } from './config/load.ts';
-import { generateFleet, startSimulator, type Simulator } from './simulator/index.ts';
+import { generateFleet, startSimulator, type Simulator } from '../packages/simulator/src/index.ts';
 
 export interface Demo {
   load(): Promise<LoadedConfig>;

@@ -27,8 +27,6 @@ export const ERROR_CODES = {
   CS_ERR_API_NOT_FOUND: 'resource not found',
   CS_ERR_API_TOO_LARGE: 'request body exceeds the size limit',
   CS_ERR_INTERNAL: 'internal error',
-  // Kafka Connect simulator (tests, demo, benchmarks)
-  CS_ERR_SIMULATOR_USAGE: 'the simulator was asked for something it cannot model',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,8 @@
-// connect-sentinel's own version, read from package.json (src/ and dist/ both sit one level below it).
+// connect-sentinel's own version, read from package.json: one level above src/version.ts, two above the compiled
+// dist/src/version.js.
 
 import { readFileSync } from 'node:fs';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const PACKAGE_JSON = new URL(import.meta.url.endsWith('.ts') ? '../package.json' : '../../package.json', import.meta.url);
+
+export const VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;

@@ -1,7 +1,7 @@
 // The simulated Kafka Connect clusters of a benchmark, in their own process: their JSON rendering runs on another
 // core, and their memory stays out of the RSS of the process being measured. Driven over IPC by sim-host.ts.
 
-import { churn, generateFleet, startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { churn, generateFleet, startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { classifyRequest, emptyRequestCounts, type HostMessage, type ChildMessage, type RequestCounts, type SimulatedCluster } from './sim-protocol.ts';
 
 const specs = JSON.parse(process.argv[2] ?? '[]') as SimulatedCluster[];

@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ChurnSummary } from '../../src/simulator/index.ts';
+import type { ChurnSummary } from '../../packages/simulator/src/index.ts';
 import type { ChildMessage, HostMessage, RequestCounts, SimulatedCluster } from './sim-protocol.ts';
 
 export interface SimulatorFarm {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, simulator, startService } from '../service/harness.ts';
 import { tool } from '../support/tools.ts';
 

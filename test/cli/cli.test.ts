@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
-import { startSimulator, type ConnectorSpec, type Simulator } from '../../src/simulator/index.ts';
+import { startSimulator, type ConnectorSpec, type Simulator } from '../../packages/simulator/src/index.ts';
 import { promtoolCheckMetrics } from '../metrics/promtool.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { makePki } from '../security/pki.ts';

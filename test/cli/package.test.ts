@@ -1,6 +1,7 @@
 // Issue 2, install as users expect: the npm package holds the compiled service behind its `bin`, the generated
 // alerts and dashboards, the docs and the example, and nothing that needs the dev toolchain (TypeScript sources of
-// the generators, tests, benchmarks). `npm pack --dry-run` runs `prepack`, which compiles src/ to dist/.
+// the generators, tests, benchmarks). `npm pack --dry-run` runs `prepack`, which compiles src/ and the
+// simulator that --demo runs (packages/simulator) to dist/.
 
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -32,7 +33,7 @@ it('the npm package runs its bin from dist and ships the generated monitoring fi
       'dashboards/connect-sentinel-connector.json',
       'docs/metrics.md',
       'examples/sentinel.yaml',
-      'dist/simulator/main.js',
+      'dist/packages/simulator/src/main.js',
     ]),
   );
   expect(files.filter((path) => /\.ts$/.test(path) || /^(src|test|bench)\//.test(path))).toEqual([]);

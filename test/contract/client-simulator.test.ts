@@ -1,11 +1,11 @@
-// The client against the Kafka Connect simulator (src/simulator): version-dependent shapes, startup phases,
+// The client against the Kafka Connect simulator (packages/simulator): version-dependent shapes, startup phases,
 // basic auth, restarts and faults, end to end over loopback.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClientOptions } from '../../src/connect/client.ts';
 import { parseWorkerVersion, supports } from '../../src/connect/version.ts';
 import { ConnectHttpError, ConnectUnreachableError } from '../../src/errors.ts';
-import { startSimulator, type ConnectorSpec, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { startSimulator, type ConnectorSpec, type SimulatorOptions } from '../../packages/simulator/src/index.ts';
 import { captureLogger } from '../connect/test-logger.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { SAMPLES_DIR } from '../support/samples.ts';
-import { call, get, json } from '../simulator/http.ts';
+import { call, get, json } from '../../packages/simulator/test/http.ts';
 
 interface OpenApi {
   info: { version: string };

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../packages/simulator/src/index.ts';
 import { SAMPLES_DIR } from '../support/samples.ts';
-import { call, get, type Reply } from '../simulator/http.ts';
+import { call, get, type Reply } from '../../packages/simulator/test/http.ts';
 
 function sample(path: string): string {
   return readFileSync(join(SAMPLES_DIR, path), 'utf8');

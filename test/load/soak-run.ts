@@ -6,7 +6,7 @@
 // Prints one JSON object with the figures; test/load/soak.test.ts asserts on them and docs/reliability.md quotes them.
 
 import { gunzipSync } from 'node:zlib';
-import { churn, generateFleet, startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { churn, generateFleet, startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { startService, type Service } from '../reliability/service.ts';
 
 const CLUSTERS = 3;

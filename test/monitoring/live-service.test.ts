@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../alerts/src/config.ts';
 import { recordingRules } from '../../alerts/src/recording.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { DASHBOARD_FILES, dashboardQueries, loadDashboard, substitute, variableQueries } from './dashboard-queries.ts';
 import { freePort, startMonitoringStack, waitFor, withForDurations, type MonitoringStack } from './harness.ts';
 import { startLiveSentinel, type LiveSentinel } from './sentinel.ts';

@@ -3,7 +3,7 @@
 // kill and restart of connect-sentinel, the fixed one resolved, and nothing else.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { page, replayLiveRun } from './replay.ts';
 
 const JDBC_SINK = 'io.confluent.connect.jdbc.JdbcSinkConnector';

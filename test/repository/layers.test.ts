@@ -1,5 +1,7 @@
 // Layers that only look down: every import in src/ goes to a lower layer, or stays inside its own directory (or
-// file). Modules of one layer never import each other, so each can be read, tested and replaced on its own.
+// file). Modules of one layer never import each other, so each can be read, tested and replaced on its own. The
+// simulator (packages/simulator) stands apart: it imports nothing of connect-sentinel, and everything else reaches it
+// through its entry point only.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -12,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAYERS: readonly (readonly string[])[] = [
   ['src/domain', 'src/logger.ts', 'src/version.ts'],
   ['src/errors.ts'],
-  ['src/config', 'src/simulator', 'src/storage'],
+  ['src/config', 'src/storage'],
   ['src/connect'],
   ['src/poller', 'src/metrics', 'src/restart'],
   ['src/ha'],
@@ -23,6 +25,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/run.ts'],
   ['src/main.ts'],
 ];
+
+const SIMULATOR = 'packages/simulator';
+const SIMULATOR_ENTRY = `${SIMULATOR}/src/index.ts`;
 
 /** The entry of LAYERS a file belongs to, and its layer. */
 function placeOf(file: string): { module: string; layer: number } {
@@ -52,6 +57,7 @@ function importsOf(file: string): string[] {
 }
 
 const FILES = sourceFiles('src');
+const PRODUCT_IMPORTS = (file: string) => importsOf(file).filter((target) => !target.startsWith(`${SIMULATOR}/`));
 
 describe('the layers of src/', () => {
   it('place every source file, and read the imports of the app module', () => {
@@ -64,7 +70,7 @@ describe('the layers of src/', () => {
     const wrong: string[] = [];
     for (const file of FILES) {
       const from = placeOf(file);
-      for (const target of importsOf(file)) {
+      for (const target of PRODUCT_IMPORTS(file)) {
         const to = placeOf(target);
         if (to.module === from.module || to.layer < from.layer) continue;
         wrong.push(`${file} imports ${relative(ROOT, join(ROOT, target))} (${to.layer === from.layer ? 'same layer' : 'a higher layer'})`);
@@ -73,8 +79,34 @@ describe('the layers of src/', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('keep the simulator out of the product but for --demo', () => {
-    const users = FILES.filter((file) => placeOf(file).module !== 'src/simulator' && importsOf(file).some((target) => target.startsWith('src/simulator/')));
+  it('keep the simulator out of the product but for --demo, which uses its entry point', () => {
+    const users = FILES.filter((file) => importsOf(file).some((target) => target.startsWith(`${SIMULATOR}/`)));
     expect(users).toEqual(['src/demo.ts']);
+    expect(importsOf('src/demo.ts').filter((target) => target.startsWith(`${SIMULATOR}/`))).toEqual([SIMULATOR_ENTRY]);
+  });
+});
+
+describe('the simulator package', () => {
+  const own = sourceFiles(`${SIMULATOR}/src`);
+  const others = ['test', 'bench', 'tools'].flatMap((dir) => sourceFiles(dir));
+
+  it('imports nothing of connect-sentinel', () => {
+    expect(own.length).toBeGreaterThan(10);
+    const outside = own.flatMap((file) => importsOf(file).filter((target) => !target.startsWith(`${SIMULATOR}/src/`)).map((target) => `${file} imports ${target}`));
+    expect(outside).toEqual([]);
+    const tests = sourceFiles(`${SIMULATOR}/test`);
+    const testsOutside = tests.flatMap((file) => importsOf(file).filter((target) => !target.startsWith(`${SIMULATOR}/`)).map((target) => `${file} imports ${target}`));
+    expect(testsOutside).toEqual([]);
+  });
+
+  it('is used by the tests, benchmarks and tools through its entry point only', () => {
+    const users = others.filter((file) => importsOf(file).includes(SIMULATOR_ENTRY));
+    expect(users.length).toBeGreaterThan(10);
+    const inside = others.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith(`${SIMULATOR}/src/`) && target !== SIMULATOR_ENTRY)
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(inside).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // certificates, and a warning when verification is turned off. Certificates are made by openssl for the test.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.ts';
+import { startSimulator } from '../../packages/simulator/src/index.ts';
 import { json, runningConnectors, startFaultServer } from '../reliability/fault-server.ts';
 import { cleanupList, startService, type Service } from '../reliability/service.ts';
 import { makePki, type Pki } from './pki.ts';

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator } from '../../packages/simulator/src/index.ts';
 import { refusedUrl, runningConnectors, startFaultServer, type FaultServer } from '../reliability/fault-server.ts';
 import { spawnSentinel } from '../reliability/process.ts';
 import { startService, type Service } from '../reliability/service.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClient } from '../../src/connect/client.ts';
 import { ConnectUnreachableError } from '../../src/errors.ts';
-import type { ConnectorSpec, Simulator } from '../../src/simulator/index.ts';
+import type { ConnectorSpec, Simulator } from '../../packages/simulator/src/index.ts';
 import {
   cleanup,
   configText,

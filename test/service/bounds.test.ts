@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClient } from '../../src/connect/client.ts';
 import type { ConnectorStatus } from '../../src/domain/model.ts';
-import type { ConnectorSpec, Simulator } from '../../src/simulator/index.ts';
+import type { ConnectorSpec, Simulator } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, requestLines, simulator, startService, tempDir, valueOf, type Service } from './harness.ts';
 
 afterEach(cleanup);

@@ -1,7 +1,7 @@
 // Issue 2, the service's own endpoints over its real state: readiness, health, the landing page and the status API.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, refusedUrl, simulator, startService, T0 } from './harness.ts';
 
 afterEach(cleanup);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONNECT_ENDPOINTS } from '../../src/domain/endpoint.ts';
 import { CONNECTOR_STATES, TASK_STATES } from '../../src/domain/model.ts';
 import { ALL_METRICS, POLL_ERROR_REASONS } from '../../src/metrics/catalogue.ts';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, countingProxy, currentState, MINUTE, refusedUrl, requestLines, select, simulator, startService, T0, valueOf, VERSION } from './harness.ts';
 
 afterEach(cleanup);

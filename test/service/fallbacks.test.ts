@@ -2,7 +2,7 @@
 // A failing cluster never fails the scrape: /metrics answers 200 with `kafka_connect_up 0` and the last known state.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import {
   cleanup,
   configText,

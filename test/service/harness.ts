@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { App, AppDeps } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.ts';
 import { openService } from '../../src/service.ts';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../packages/simulator/src/index.ts';
 import { samplesOf, validateExposition, type Sample } from '../metrics/validator.ts';
 
 export const T0 = Date.parse('2026-03-02T10:00:00Z');

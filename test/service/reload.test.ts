@@ -2,7 +2,7 @@
 // change, a broken file keeps the running config, and what the service knows (views, restart history) survives.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, MINUTE, select, simulator, startService, valueOf, type ClusterEntry, type Service } from './harness.ts';
 
 afterEach(cleanup);

@@ -3,7 +3,7 @@
 // comes back at the first poll rendered whole. The renderer is made to fail here, since no input makes it fail now.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConnectorSpec } from '../../src/simulator/index.ts';
+import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';
 import { cleanup, configText, currentState, simulator, startService, valueOf } from './harness.ts';
 
 const failing = vi.hoisted(() => ({ render: false }));

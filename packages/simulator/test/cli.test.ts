@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isSentinelError } from '../../src/errors.ts';
-import { parseSimulatorArgs } from '../../src/simulator/cli.ts';
+import { isSimulatorError } from '../src/errors.ts';
+import { parseSimulatorArgs } from '../src/cli.ts';
 
 function usageError(argv: string[]): string {
   try {
     parseSimulatorArgs(argv);
   } catch (err) {
-    if (isSentinelError(err, 'CS_ERR_CLI_USAGE')) return err.message;
+    if (isSimulatorError(err, 'SIM_ERR_USAGE')) return err.message;
     throw err;
   }
   throw new Error(`accepted: ${argv.join(' ')}`);

@@ -1,7 +1,7 @@
 // The mutable model of one simulated Connect cluster: connector configs (what the config topic holds) and statuses
 // (what the status topic holds), kept apart because Connect keeps them apart (docs/connect-rest-api.md §2, §3).
 
-import { SentinelError } from '../errors.ts';
+import { SimulatorError } from './errors.ts';
 import { connectorPlugin } from './catalogue.ts';
 import { failureSpec, FAILURE_KINDS, type FailureKind } from './failures.ts';
 import { javaTrace, type TraceSite, type TraceSpec } from './traces.ts';
@@ -472,8 +472,8 @@ function copyScript(script: RestartScript | undefined): RestartScript | undefine
   return script === undefined ? undefined : { ...script };
 }
 
-function usage(message: string): SentinelError {
-  return new SentinelError('CS_ERR_SIMULATOR_USAGE', message);
+function usage(message: string): SimulatorError {
+  return new SimulatorError('SIM_ERR_UNSUPPORTED', message);
 }
 
 function guessType(connectorClass: string): ConnectorType {

@@ -1,14 +1,14 @@
 // The simulator's command line: `--flag value` or `--flag=value`. Pure: file reading happens in main.ts.
 
 import { parseArgs } from 'node:util';
-import { SentinelError } from '../errors.ts';
+import { SimulatorError } from './errors.ts';
 import type { FleetOptions } from './fleet.ts';
 import type { RestartMode } from './restarts.ts';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.ts';
 
-export const SIMULATOR_USAGE = `Usage: node src/simulator/main.ts [flags]
+export const SIMULATOR_USAGE = `Usage: node packages/simulator/src/main.ts [flags]
 
-A simulated Kafka Connect REST API (see docs/simulator.md).
+A simulated Kafka Connect REST API (see packages/simulator/README.md).
 
   --kafka-version VERSION      as GET / reports it, e.g. 2.2.2, 3.9.0, 7.5.0-ccs (default 3.9.0)
   --host HOST                  default 127.0.0.1
@@ -118,6 +118,6 @@ function credentials(text: string): { username: string; password: string } {
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-function usage(message: string): SentinelError {
-  return new SentinelError('CS_ERR_CLI_USAGE', message);
+function usage(message: string): SimulatorError {
+  return new SimulatorError('SIM_ERR_USAGE', message);
 }

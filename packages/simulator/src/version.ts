@@ -2,7 +2,7 @@
 // Deliberately independent of src/connect/version.ts: the simulator is the oracle the client is tested against,
 // so it must not share the client's parsing mistakes.
 
-import { SentinelError } from '../errors.ts';
+import { SimulatorError } from './errors.ts';
 
 export interface KafkaVersion {
   major: number;
@@ -136,7 +136,7 @@ const CONFLUENT_SUFFIX = /-(?:ccs|ce)(?:$|[^a-z])/;
 export function kafkaProfile(version: string): KafkaProfile {
   const match = LEADING_VERSION.exec(version);
   if (match === null) {
-    throw new SentinelError('CS_ERR_SIMULATOR_USAGE', `Kafka version "${version}" does not start with MAJOR.MINOR`);
+    throw new SimulatorError('SIM_ERR_UNSUPPORTED', `Kafka version "${version}" does not start with MAJOR.MINOR`);
   }
   const reported = { major: Number(match[1]), minor: Number(match[2]) };
   const kafka = CONFLUENT_SUFFIX.test(version) ? kafkaOfConfluent(reported) : reported;
@@ -160,7 +160,7 @@ function kafkaOfConfluent(cp: KafkaVersion): KafkaVersion {
   if (cp.major === 5) return { major: 2, minor: cp.minor };
   if (cp.major === 6) return { major: 2, minor: 6 + cp.minor };
   if (cp.major >= 7) return { major: cp.major - 4, minor: cp.minor };
-  throw new SentinelError('CS_ERR_SIMULATOR_USAGE', `Confluent Platform ${cp.major}.${cp.minor} has no known Kafka version`);
+  throw new SimulatorError('SIM_ERR_UNSUPPORTED', `Confluent Platform ${cp.major}.${cp.minor} has no known Kafka version`);
 }
 
 export function atLeast(version: KafkaVersion, minimum: KafkaVersion): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kafkaProfile } from '../../src/simulator/version.ts';
-import { isSentinelError } from '../../src/errors.ts';
+import { kafkaProfile } from '../src/version.ts';
+import { isSimulatorError } from '../src/errors.ts';
 
 describe('kafkaProfile', () => {
   it('maps Confluent Platform versions to the Kafka version their features follow', () => {
@@ -58,6 +58,6 @@ describe('kafkaProfile', () => {
     } catch (err) {
       caught = err;
     }
-    expect(isSentinelError(caught, 'CS_ERR_SIMULATOR_USAGE')).toBe(true);
+    expect(isSimulatorError(caught, 'SIM_ERR_UNSUPPORTED')).toBe(true);
   });
 });

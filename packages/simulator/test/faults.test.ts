@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Faults } from '../../src/simulator/faults.ts';
-import { Herder, javaInstant } from '../../src/simulator/herder.ts';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
-import { kafkaProfile } from '../../src/simulator/version.ts';
+import { Faults } from '../src/faults.ts';
+import { Herder, javaInstant } from '../src/herder.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/index.ts';
+import { kafkaProfile } from '../src/version.ts';
 import { call, get, json } from './http.ts';
 
 const JDBC_SINK = 'io.confluent.connect.jdbc.JdbcSinkConnector';

@@ -1,8 +1,8 @@
-// `node src/simulator/main.ts --kafka-version 3.9.0 --port 8083 --scenario demo`: a simulated Connect worker to poke
+// `node packages/simulator/src/main.ts --kafka-version 3.9.0 --port 8083 --scenario demo`: a simulated Connect worker to poke
 // at with curl. Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad command line, 1 when it cannot start.
 
 import { readFile } from 'node:fs/promises';
-import { isSentinelError } from '../errors.ts';
+import { isSimulatorError } from './errors.ts';
 import { parseSimulatorArgs, SIMULATOR_USAGE } from './cli.ts';
 import { generateFleet } from './fleet.ts';
 import { startSimulator } from './index.ts';
@@ -12,7 +12,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     cli = parseSimulatorArgs(argv);
   } catch (err) {
-    if (!isSentinelError(err, 'CS_ERR_CLI_USAGE')) throw err;
+    if (!isSimulatorError(err, 'SIM_ERR_USAGE')) throw err;
     process.stderr.write(`${err.message}\n\n${SIMULATOR_USAGE}\n`);
     return 2;
   }

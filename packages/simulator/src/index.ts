@@ -1,6 +1,6 @@
-// A faithful Kafka Connect REST simulator for tests, the demo and benchmarks (docs/simulator.md).
+// A faithful Kafka Connect REST simulator for tests, the demo and benchmarks (packages/simulator/README.md).
 
-import { SentinelError } from '../errors.ts';
+import { SimulatorError } from './errors.ts';
 import type { BasicAuthCredentials } from './auth.ts';
 import { SimCluster, type ConnectorSpec } from './cluster.ts';
 import { Faults, type Clock } from './faults.ts';
@@ -14,6 +14,7 @@ import { buildServer, type TlsOptions } from './server.ts';
 import { kafkaProfile, type KafkaProfile } from './version.ts';
 
 export type { BasicAuthCredentials } from './auth.ts';
+export { isSimulatorError, SIMULATOR_ERROR_CODES, SimulatorError, type SimulatorErrorCode } from './errors.ts';
 export { CONNECTOR_PLUGINS, connectorPlugin, type ConnectorPlugin } from './catalogue.ts';
 export {
   SimCluster,
@@ -32,6 +33,7 @@ export { FAILURE_KINDS, failureSpec, type FailureKind } from './failures.ts';
 export { Faults, STARTUP_PHASES, type Clock, type StartupPhase } from './faults.ts';
 export { churn, generateFleet, type ChurnOptions, type ChurnSummary, type Fleet, type FleetOptions } from './fleet.ts';
 export { javaInstant } from './herder.ts';
+export { seededRandom, type Random } from './random.ts';
 export { RequestLog, type LoggedRequest, type RequestFilter } from './request-log.ts';
 export type { RestartMode } from './restarts.ts';
 export { SCENARIO_NAMES, SCENARIOS, type Scenario, type ScenarioContext, type ScenarioName, type ScenarioStep } from './scenarios.ts';
@@ -119,7 +121,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const scenario = typeof options.scenario === 'string' ? SCENARIOS[options.scenario] : options.scenario;
   if (options.scenario !== undefined && scenario === undefined) {
-    throw new SentinelError('CS_ERR_SIMULATOR_USAGE', `unknown scenario "${String(options.scenario)}"`);
+    throw new SimulatorError('SIM_ERR_UNSUPPORTED', `unknown scenario "${String(options.scenario)}"`);
   }
   const scenarioContext: ScenarioContext = { cluster, faults, profile };
   scenario?.setup(scenarioContext);

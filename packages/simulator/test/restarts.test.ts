@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SimCluster } from '../../src/simulator/cluster.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { RestartEngine } from '../../src/simulator/restarts.ts';
-import { kafkaProfile } from '../../src/simulator/version.ts';
+import { SimCluster } from '../src/cluster.ts';
+import { startSimulator, type Simulator } from '../src/index.ts';
+import { RestartEngine } from '../src/restarts.ts';
+import { kafkaProfile } from '../src/version.ts';
 import { call, get, json } from './http.ts';
 
 const JDBC_SINK = 'io.confluent.connect.jdbc.JdbcSinkConnector';

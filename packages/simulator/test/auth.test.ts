@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBasicAuth } from '../../src/simulator/auth.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { checkBasicAuth } from '../src/auth.ts';
+import { startSimulator, type Simulator } from '../src/index.ts';
 import { basic, call, get, json } from './http.ts';
 
 const EXPECTED = { username: 'admin', password: 'pa:ss' };
