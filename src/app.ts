@@ -8,7 +8,7 @@ import { parseDuration } from './config/duration.ts';
 import { connectorFilter } from './config/connector-filter.ts';
 import { Secret } from './config/secret.ts';
 import { tlsMaterial, type ClusterConfig, type Config } from './config/schema.ts';
-import type { ConfigStore, ReloadResult } from './config/store.ts';
+import type { ConfigStore, ReloadResult } from './config/config-store.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
 import { createListingDecoder, type ListingDecoder } from './connect/listing-decoder.ts';
 import type { CircuitState, ClusterView, TargetRef } from './domain/model.ts';
@@ -27,12 +27,12 @@ import { forgetConnectors, retainClusters, type RestartHistory } from './restart
 import { listHistory, requestRestartNow, resetBudget, silence, unsilence } from './restart/operator.ts';
 import { applyOutcomes } from './restart/outcomes.ts';
 import { decide } from './restart/policy.ts';
-import type { HistoryStore } from './restart/store.ts';
+import type { HistoryStore } from './restart/history-file.ts';
 
 export interface AppDeps {
   config: ConfigStore;
   /** Opened (and locked) by the caller, which also closes it after app.close(). */
-  history: HistoryStore;
+  historyStore: HistoryStore;
   logger: Logger;
   version: string;
   /** Unix ms. */
@@ -88,7 +88,7 @@ function asSource(client: ConnectClient): ClusterSource {
   };
 }
 
-function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetrics, listingDecoder: ListingDecoder): ConnectClientOptions {
+function clientOptions(cluster: ClusterConfig, logger: Logger, selfMetrics: SelfMetrics, listingDecoder: ListingDecoder): ConnectClientOptions {
   const tls = cluster.tls;
   return {
     cluster: cluster.name,
@@ -111,7 +111,7 @@ function clientOptions(cluster: ClusterConfig, logger: Logger, metrics: SelfMetr
     maxResponseBytes: cluster.maxResponseSize,
     limits: { maxConnectors: cluster.maxConnectors, maxTasks: cluster.maxTasks },
     listingDecoder,
-    onRequest: (endpoint, code) => metrics.restRequest(cluster.name, endpoint, code),
+    onRequest: (endpoint, code) => selfMetrics.restRequest(cluster.name, endpoint, code),
     logger,
   };
 }
@@ -130,20 +130,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? Date.now;
   const monotonicNow = deps.monotonicNow ?? (() => performance.now());
   const createClient = deps.createClient ?? createConnectClient;
-  const { logger, history: store } = deps;
+  const { logger, historyStore: store } = deps;
 
   const initial = deps.config.current();
-  const metrics = createSelfMetrics({ processMetrics: initial.metrics.processMetrics, version: deps.version });
-  const exposition = new Exposition(metrics);
+  const selfMetrics = createSelfMetrics({ processMetrics: initial.metrics.processMetrics, version: deps.version });
+  const exposition = new Exposition(selfMetrics);
   const listingDecoder = createListingDecoder();
-  metrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
+  selfMetrics.setConfigReload(true, deps.config.lastReloadSuccessTimestampSeconds());
 
   /** The history as recorded: for a follower, as the leader last wrote it to the shared log. */
   const recorded = (): RestartHistory => store.current();
   const clocks = await openStateClocks({ dataDir: initial.dataDir, logger: logger.child({ component: 'state-clocks' }), now });
   clocks.retain(initial.clusters.map((cluster) => cluster.name));
   let policy: RestartPolicy = compilePolicy(initial.restart);
-  const showMode = () => metrics.setAutorestartMode(!policy.enabled ? 'off' : policy.dryRun ? 'dry_run' : 'on');
+  const showMode = () => selfMetrics.setAutorestartMode(!policy.enabled ? 'off' : policy.dryRun ? 'dry_run' : 'on');
   showMode();
   const runtimes = new Map<string, ClusterRuntime>();
   /** Clusters polled at least once, whatever their settings since: a reload that replaces a poller keeps readiness. */
@@ -159,13 +159,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const persist = async (next: RestartHistory): Promise<boolean> => {
     const saved = await store.save(next);
     // A replica that lost the lead (fenced by the next leader) has nothing to write: not a write failure.
-    if (!saved && store.leading) metrics.historyWriteFailure();
+    if (!saved && store.leading) selfMetrics.historyWriteFailure();
     showStore();
     return saved;
   };
   const showStore = () => {
-    metrics.setHistoryWritable(store.writable);
-    metrics.setLeadership(store.leading, store.generation);
+    selfMetrics.setHistoryWritable(store.writable);
+    selfMetrics.setLeadership(store.leading, store.generation);
   };
   showStore();
 
@@ -173,10 +173,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const onPoll = (runtime: () => ClusterRuntime) => async (cycle: PollCycle) => {
     const { config: cluster, client, logger: clusterLogger } = runtime();
     polled.add(cluster.name);
-    metrics.poll(cluster.name);
-    if (cycle.error !== undefined) metrics.pollError(cluster.name, pollErrorReason(cycle.error));
-    else if (!cycle.trusted) metrics.pollError(cluster.name, 'untrusted');
-    for (const connector of cycle.deleted) await metrics.forgetConnector(cluster.name, connector);
+    selfMetrics.poll(cluster.name);
+    if (cycle.error !== undefined) selfMetrics.pollError(cluster.name, pollErrorReason(cycle.error));
+    else if (!cycle.trusted) selfMetrics.pollError(cluster.name, 'untrusted');
+    for (const connector of cycle.deleted) await selfMetrics.forgetConnector(cluster.name, connector);
     if (cycle.statesChanged) clocks.update(cycle.view);
 
     if (closed) return;
@@ -186,14 +186,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     } catch (err) {
       // Whatever failed here, the cluster must not keep its last series as if they were fresh.
       if (err instanceof ConnectLimitError) {
-        metrics.pollError(cluster.name, 'limit');
+        selfMetrics.pollError(cluster.name, 'limit');
         if (!overExpositionLimit.has(cluster.name)) {
           overExpositionLimit.add(cluster.name);
           clusterLogger.warn({ err: errorSummary(err) }, 'The cluster\'s series pass maxExpositionSize: showing its last series as down, restarting nothing, until they fit');
         }
       } else {
         clusterLogger.error({ err: errorSummary(err) }, 'Handling this poll failed; the cluster shows up 0 until a poll is handled whole');
-        metrics.pollError(cluster.name, 'internal');
+        selfMetrics.pollError(cluster.name, 'internal');
       }
       exposition.setCluster(renderDown(cycle.view));
     }
@@ -241,7 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         leading,
       });
       // While auto-restart is disabled no restart can happen: per-target counters would be thousands of zeros.
-      if (policy.enabled) for (const decision of decided.decisions) metrics.watchTarget(decision.ref);
+      if (policy.enabled) for (const decision of decided.decisions) selfMetrics.watchTarget(decision.ref);
       // Write-ahead: a restart is recorded before it is sent, so a crash never forgets a restart that happened.
       const ok = !leading || decided.history === before ? true : await persist(decided.history);
       return { result: decided, sends: decided.decisions.some((d) => d.action === 'restart'), written: ok, leading };
@@ -251,7 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       else clusterLogger.warn('This replica no longer leads (another replica took over): not sending the restarts it decided');
     } else if (leading) {
       // Only the leader logs and counts its decisions: a follower's would repeat them once per replica.
-      const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics, signal: closing.signal });
+      const answered = await executeDecisions(result.decisions, { api: client, logger: clusterLogger, metrics: selfMetrics, signal: closing.signal });
       // A call cut short by close() may have reached Connect: it stays pending and counts as a restart at the next
       // start, so stopping never makes a restart happen twice.
       const outcomes = closing.signal.aborted ? answered.filter((o) => o.result !== 'retry') : answered;
@@ -268,8 +268,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const startCluster = (cluster: ClusterConfig, previous?: ClusterRuntime, phaseMs = 0): ClusterRuntime => {
     const clusterLogger = logger.child({ connect_cluster: cluster.name });
-    const client = createClient(clientOptions(cluster, clusterLogger, metrics, listingDecoder));
-    metrics.watchCluster(cluster.name, {
+    const client = createClient(clientOptions(cluster, clusterLogger, selfMetrics, listingDecoder));
+    selfMetrics.watchCluster(cluster.name, {
       tlsVerificationDisabled: cluster.tls?.insecureSkipVerify === true,
       pollIntervalSeconds: cluster.pollInterval / 1000,
     });
@@ -316,7 +316,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       overExpositionLimit.delete(name);
       await stopCluster(runtime);
       exposition.deleteCluster(name);
-      await metrics.forgetCluster(name);
+      await selfMetrics.forgetCluster(name);
       logger.info({ connect_cluster: name }, 'Stopped watching a cluster removed from the config');
     }
     for (const cluster of next.clusters) {
@@ -339,7 +339,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       next.metrics.processMetrics !== initial.metrics.processMetrics ||
       fingerprint(next.ha) !== fingerprint(initial.ha)
     ) {
-      logger.warn('web.listenAddress, web.tls, metrics.processMetrics and ha take effect only after a restart of connect-sentinel');
+      logger.warn('web.listenAddress, web.tls, selfMetrics.processMetrics and ha take effect only after a restart of connect-sentinel');
     }
   };
 
@@ -354,7 +354,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const reload = async (): Promise<ReloadResult> => {
     const result = await deps.config.reload();
     await applied;
-    metrics.setConfigReload(result.ok, deps.config.lastReloadSuccessTimestampSeconds());
+    selfMetrics.setConfigReload(result.ok, deps.config.lastReloadSuccessTimestampSeconds());
     if (result.ok) {
       if (result.changed) logger.info('Configuration reloaded');
     } else {
@@ -412,7 +412,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const server = buildServer({
     logger,
     version: deps.version,
-    metrics: exposition,
+    exposition,
     views: () => [...runtimes.values()].map((r) => r.poller.view),
     restarts,
     ready: () => [...runtimes.keys()].every((name) => polled.has(name)),

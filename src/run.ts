@@ -5,7 +5,7 @@ import { parseArgs, usage } from './cli.ts';
 import type { CliOptions } from './config/flags.ts';
 import { loadConfigFile, type LoadedConfig } from './config/load.ts';
 import { configFromFlags } from './config/flags.ts';
-import { ConfigStore } from './config/store.ts';
+import { ConfigStore } from './config/config-store.ts';
 import { startDemo } from './demo.ts';
 import { openService, StartupError, type Service } from './service.ts';
 import { VERSION } from './version.ts';

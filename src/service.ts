@@ -5,11 +5,11 @@
 import type { DestinationStream, Logger } from 'pino';
 import { buildApp, type App, type AppDeps } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
-import { ConfigStore } from './config/store.ts';
+import { ConfigStore } from './config/config-store.ts';
 import { errorSummary, isSentinelError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { openSharedHistory } from './ha/shared-history.ts';
-import { openHistoryStore, type HistoryStore } from './restart/store.ts';
+import { openHistoryStore, type HistoryStore } from './restart/history-file.ts';
 import type { StoreFs } from './storage/fs.ts';
 
 export interface ServiceOptions {
@@ -33,7 +33,7 @@ export interface ServiceOptions {
 export interface Service {
   app: App;
   config: ConfigStore;
-  history: HistoryStore;
+  historyStore: HistoryStore;
   logger: Logger;
   /** Closes the app, then the history store (which releases the data directory's lock). Safe to call twice. */
   close(): Promise<void>;
@@ -67,12 +67,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   }
   const log = createLogger(options.logLevel ?? config.current().log.level, options.logDestination);
   logger = log;
-  let history: HistoryStore;
+  let historyStore: HistoryStore;
   try {
     const { ha, dataDir } = config.current();
     const historyLogger = log.child({ component: 'history' });
     // With replicas, the history lives in Kafka and leadership decides who restarts; alone, in the data directory.
-    history = ha
+    historyStore = ha
       ? await openSharedHistory({ ha, logger: historyLogger, now })
       : await openHistoryStore({ dataDir, logger: historyLogger, now, ...(options.storeFs ? { fs: options.storeFs } : {}) });
   } catch (err) {
@@ -83,7 +83,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   try {
     app = await buildApp({
       config,
-      history,
+      historyStore,
       logger: log,
       version: options.version,
       now,
@@ -92,19 +92,19 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     });
   } catch (err) {
     log.fatal({ err: errorSummary(err) }, 'Cannot start connect-sentinel');
-    await history.close();
+    await historyStore.close();
     throw new StartupError(err, true);
   }
   let closed: Promise<void> | undefined;
   return {
     app,
     config,
-    history,
+    historyStore,
     logger: log,
     close() {
       closed ??= (async () => {
         await app.close();
-        await history.close();
+        await historyStore.close();
       })();
       return closed;
     },

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { MAX_DURATION_MS, MAX_DURATION_TEXT } from '../domain/time.ts';
 import { SentinelError } from '../errors.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 
 const DURATION_UNITS_MS = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 // Units appear at most once each, largest first, as in Prometheus: `1h30m` is valid, `30m1h` is not.

@@ -2,7 +2,7 @@
 // environment. `$$` is a literal dollar; any other `$` is kept as written.
 
 import type { ConfigIssue, KeyPath } from './issues.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

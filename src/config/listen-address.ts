@@ -2,7 +2,7 @@
 
 import { isIPv6 } from 'node:net';
 import { SentinelError } from '../errors.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 
 export interface ListenAddress {
   /** undefined: every interface. */

@@ -5,7 +5,7 @@
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 import { durationSchema, formatDuration } from './duration.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 import { globSchema } from './glob.ts';
 
 /** Names of connect-sentinel's shipped rules start with this, so a report always says whose rule decided. */

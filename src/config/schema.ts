@@ -10,7 +10,7 @@ import { checkConnectUrl } from './connect-url.ts';
 import { durationSchema, formatDuration, parseSize, sizeSchema } from './duration.ts';
 import { parseListenAddress } from './listen-address.ts';
 import type { Secret } from './secret.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { ConfigIssue } from './issues.ts';
-import { quote } from './text.ts';
+import { quote } from './quote.ts';
 
 type RawIssue = z.core.$ZodRawIssue;
 

@@ -32,7 +32,7 @@ import { tlsMaterial, type HaConfig } from '../config/schema.ts';
 import { SentinelError, errorSummary } from '../errors.ts';
 import { decodeHistory, encodeHistory } from '../restart/history-codec.ts';
 import { emptyHistory, type RestartHistory } from '../restart/history.ts';
-import type { HistoryStore } from '../restart/store.ts';
+import type { HistoryStore } from '../restart/history-file.ts';
 import { assignLeader, memberMetadata } from './assign.ts';
 
 const HISTORY_KEY = 'history';

@@ -8,6 +8,7 @@ import type { ClusterView, TargetRef } from '../domain/model.ts';
 import { ERROR_CODES, SentinelError, type ErrorCode } from '../errors.ts';
 import { bearerTokenOf, isAuthorized, secretEquals, type WebCredentials } from './auth.ts';
 import { landingPage } from './landing.ts';
+import { negotiateFormat } from './negotiate.ts';
 import { statusReport } from './status.ts';
 
 export type MetricsFormat = 'prometheus' | 'openmetrics';
@@ -20,8 +21,7 @@ export interface MetricsChunks {
   length: number;
 }
 
-export interface MetricsPort {
-  negotiate(accept: string | undefined): MetricsFormat;
+export interface ExpositionPort {
   /** The body in `format`, gzip-compressed or not; the port may reuse compressed bytes between polls. */
   renderChunks(format: MetricsFormat, encoding: 'identity' | 'gzip'): Promise<MetricsChunks>;
 }
@@ -46,7 +46,7 @@ export interface WebSecurity {
 export interface ServerDeps {
   logger: Logger;
   version: string;
-  metrics: MetricsPort;
+  exposition: ExpositionPort;
   views: () => readonly ClusterView[];
   restarts: RestartControl;
   /** Config loaded and every cluster polled at least once. */
@@ -175,11 +175,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(deps.version)));
 
   app.get('/metrics', async (req, reply) => {
-    const format = deps.metrics.negotiate(req.headers.accept);
+    const format = negotiateFormat(req.headers.accept);
     const encoding = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') ? 'gzip' : 'identity';
     reply.header('vary', 'Accept, Accept-Encoding');
     if (encoding === 'gzip') reply.header('content-encoding', 'gzip');
-    const { contentType, chunks, length } = await deps.metrics.renderChunks(format, encoding);
+    const { contentType, chunks, length } = await deps.exposition.renderChunks(format, encoding);
     // fastify keeps a Content-Length set by hand on a stream (and on HEAD, where the stream is not sent).
     return reply.header('content-type', contentType).header('content-length', length).send(chunkStream(chunks));
   });

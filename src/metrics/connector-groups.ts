@@ -12,7 +12,7 @@ import type { Failure, ObservedConnector, TaskStatus } from '../domain/model.ts'
 import { CONNECTOR_STATES, TASK_STATES } from '../domain/model.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { CONNECTOR_FAMILIES, METRICS } from './catalogue.ts';
-import { escapeLabelValue, formatValue } from './text.ts';
+import { escapeLabelValue, formatValue } from './exposition-text.ts';
 
 const FAMILY_COUNT = CONNECTOR_FAMILIES.length;
 const CONNECTOR_INFO = CONNECTOR_FAMILIES.indexOf('connectorInfo');

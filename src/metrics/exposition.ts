@@ -4,10 +4,9 @@
 
 import { METRICS, POLL_FAMILIES, type PollFamily } from './catalogue.ts';
 import { gzipFinishChunks, joinPieces, type GzipHead } from './gzip.ts';
-import { negotiateFormat } from './negotiate.ts';
 import { PieceCache } from './piece-cache.ts';
 import type { ClusterRender } from './render.ts';
-import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './text.ts';
+import { CONTENT_TYPES, OPENMETRICS_EOF, escapeLabelValue, familyHeader, type ExpositionFormat } from './exposition-text.ts';
 
 /** connect-sentinel's own metrics (src/metrics/self.ts), appended to every body after the per-poll part. */
 export interface SelfMetricsText {
@@ -87,10 +86,6 @@ export class Exposition {
   /** The cluster was removed from the config: none of its per-poll series is served any more. */
   deleteCluster(cluster: string): void {
     if (this.#clusters.delete(escapeLabelValue(cluster))) this.#invalidate();
-  }
-
-  negotiate(acceptHeader: string | undefined): ExpositionFormat {
-    return negotiateFormat(acceptHeader);
   }
 
   /**

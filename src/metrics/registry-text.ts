@@ -4,7 +4,7 @@
 
 import type { Registry } from 'prom-client';
 import { ALL_METRICS } from './catalogue.ts';
-import { escapeLabelValue, familyHeader, familyName, formatValue, type ExpositionFormat } from './text.ts';
+import { escapeLabelValue, familyHeader, familyName, formatValue, type ExpositionFormat } from './exposition-text.ts';
 
 type MetricJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>[number];
 type SampleJson = MetricJson['values'][number] & { metricName?: string };

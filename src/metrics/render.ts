@@ -10,7 +10,7 @@ import type { ClusterRestartView, ClusterView, TargetRef } from '../domain/model
 import { CONNECTOR_FAMILIES, METRICS, POLL_FAMILIES, type ConnectorFamily, type PollFamily } from './catalogue.ts';
 import { ConnectLimitError } from '../errors.ts';
 import { connectorGroupSteps, groupLines, type ConnectorGroups } from './connector-groups.ts';
-import { escapeLabelValue, formatValue } from './text.ts';
+import { escapeLabelValue, formatValue } from './exposition-text.ts';
 
 export interface RenderOptions {
   /** Emit only the 1-valued series of a state set (the current state) instead of all of them. */

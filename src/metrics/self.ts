@@ -10,7 +10,7 @@ import type { RequestOutcome } from '../connect/transport.ts';
 import type { SkipReason, TargetRef } from '../domain/model.ts';
 import { AUTORESTART_MODES, METRICS, POLL_ERROR_REASONS, type AutorestartMode, type MetricDefinition, type PollErrorReason } from './catalogue.ts';
 import { registryText } from './registry-text.ts';
-import type { ExpositionFormat } from './text.ts';
+import type { ExpositionFormat } from './exposition-text.ts';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 

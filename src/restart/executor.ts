@@ -7,7 +7,7 @@ import { isSentinelError, ConnectHttpError, ConnectUnreachableError, FORWARD_FAI
 import { forEachLimited } from '../connect/concurrency.ts';
 import type { RestartOutcome } from './outcomes.ts';
 import type { RestartDecision } from './policy.ts';
-import { isoSeconds } from './text.ts';
+import { isoSeconds } from './time-text.ts';
 
 export interface RestartMetrics {
   /** Connect accepted a restart of this target. */

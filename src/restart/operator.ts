@@ -12,7 +12,7 @@ import {
   type RestartHistory,
   type TargetHistory,
 } from './history.ts';
-import { isoSeconds } from './text.ts';
+import { isoSeconds } from './time-text.ts';
 
 const MAX_SILENCE_REASON_LENGTH = 200;
 

@@ -22,7 +22,7 @@ import type {
   TargetRef,
 } from '../domain/model.ts';
 import { targetKey } from '../domain/model.ts';
-import { bulkRestartStartsDuplicates, parseWorkerVersion, supports } from '../connect/version.ts';
+import { bulkRestartStartsDuplicates, parseWorkerVersion, supports } from '../connect/kafka-version.ts';
 import { backoffDelay } from './backoff.ts';
 import type { OpenWindow } from './blackout.ts';
 import { ruleFor, type CompiledBlackout, type CompiledRule, type RestartPolicy, type RestartSettings } from './compile.ts';
@@ -35,7 +35,7 @@ import {
   type RestartReason,
   type TargetHistory,
 } from './history.ts';
-import { isoSeconds, roundedDuration } from './text.ts';
+import { isoSeconds, roundedDuration } from './time-text.ts';
 
 /** A target absent from trusted polls for this long is forgotten (deleted connectors, removed tasks). */
 export const GONE_GRACE_MS = 3_600_000;

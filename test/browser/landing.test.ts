@@ -1,4 +1,4 @@
-// Issue 2, the landing page in a real browser: headless Chromium (Debian's, installed by tools/test.sh) loads `/` from
+// The landing page in a real browser: headless Chromium (Debian's, installed by tools/test.sh) loads `/` from
 // the running service on loopback, and every link on it opens in the browser to what it promises.
 
 import { spawn } from 'node:child_process';

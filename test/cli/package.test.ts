@@ -1,4 +1,4 @@
-// Issue 2, install as users expect: the npm package holds the compiled service behind its `bin`, the generated
+// Install as users expect: the npm package holds the compiled service behind its `bin`, the generated
 // alerts and dashboards, the docs and the example, and nothing that needs the dev toolchain (TypeScript sources of
 // the generators, tests, benchmarks). `npm pack --dry-run` runs `prepack`, which compiles src/ and the
 // simulator that --demo runs (packages/simulator) to dist/.

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClientOptions } from '../../src/connect/client.ts';
-import { parseWorkerVersion, supports } from '../../src/connect/version.ts';
+import { parseWorkerVersion, supports } from '../../src/connect/kafka-version.ts';
 import { ConnectHttpError, ConnectUnreachableError } from '../../src/errors.ts';
 import { startSimulator, type ConnectorSpec, type SimulatorOptions } from '../../packages/simulator/src/index.ts';
 import { captureLogger } from '../connect/test-logger.ts';

@@ -15,7 +15,7 @@ import {
   decodeWorkerInfo,
   parseJsonBody,
 } from '../../src/connect/decode.ts';
-import { parseWorkerVersion, supports } from '../../src/connect/version.ts';
+import { parseWorkerVersion, supports } from '../../src/connect/kafka-version.ts';
 import type { ConnectorStatus } from '../../src/domain/model.ts';
 import { captureBody, sample, SAMPLES } from '../connect/captures.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Exposition } from '../../src/metrics/exposition.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
-import type { ExpositionFormat } from '../../src/metrics/text.ts';
+import type { ExpositionFormat } from '../../src/metrics/exposition-text.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from '../metrics/promtool.ts';
 import { samplesOf, validateExposition } from '../metrics/validator.ts';
 import { GOLDEN_CASES, type GoldenCase } from './cases.ts';

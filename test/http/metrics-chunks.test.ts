@@ -9,7 +9,7 @@ import { buildServer, type RestartControl } from '../../src/http/server.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
 import { renderClusterReusing } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
-import { OPENMETRICS_EOF } from '../../src/metrics/text.ts';
+import { OPENMETRICS_EOF } from '../../src/metrics/exposition-text.ts';
 import { connector, task, view } from '../metrics/views.ts';
 import { gzipBody, plainBody } from '../metrics/bodies.ts';
 
@@ -39,7 +39,7 @@ const restarts: RestartControl = { list: () => [], restartNow: unused, resetBudg
 const server = buildServer({
   logger: pino({ level: 'silent' }),
   version: '1.2.3',
-  metrics: exposition,
+  exposition,
   views: () => [],
   restarts,
   ready: () => true,

@@ -70,8 +70,7 @@ function server(overrides: Partial<ServerDeps> = {}, security: WebSecurity = { c
   const deps: ServerDeps = {
     logger: pino({ level: 'silent' }),
     version: '0.1.0',
-    metrics: {
-      negotiate: (accept) => (accept?.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus'),
+    exposition: {
       renderChunks: async (format, encoding) => {
         const { contentType, body } = exposition(format);
         const bytes = encoding === 'gzip' ? gzipSync(body) : Buffer.from(body);

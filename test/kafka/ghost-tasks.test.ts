@@ -1,4 +1,4 @@
-// Issue 12 item 4 against real Kafka Connect 2.5.0 (on ZooKeeper): lowering `tasks.max` leaves the removed task's
+// Ghost tasks on real Kafka Connect 2.5.0 (on ZooKeeper): lowering `tasks.max` leaves the removed task's
 // last status behind, so Connect keeps reporting a FAILED task that no longer exists. Its restart answers 500
 // `"uriTemplate" parameter is null.` (Connect tries to forward it to the task's owner, and there is none), not the
 // 404 the review expected. connect-sentinel must try it once, take that answer as "gone", and never call again.

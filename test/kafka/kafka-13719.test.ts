@@ -1,4 +1,4 @@
-// Issue 12 item 2 against real Kafka Connect 3.1.0, which has KAFKA-13719: a bulk restart
+// Real Kafka Connect 3.1.0, which has KAFKA-13719: a bulk restart
 // (`includeTasks=true&onlyFailed=true`) with FAILED tasks on more than one worker starts duplicate tasks. There,
 // connect-sentinel restarts each FAILED task on its own. The fault plugin counts every start of a task in a file, so
 // the test sees exactly how often each task was started.

@@ -1,8 +1,8 @@
 // Real Kafka Connect is the reference: a KRaft broker and Connect workers of each version in KAFKA_VERSIONS run as JVMs
 // on loopback (tools/kafka/launcher.ts), configured as Charmed Kafka Connect is (HTTPS, basic auth, `admin`), with a
-// plain-HTTP cluster beside it, and a plain two-worker cluster whose leader's herder a test blocks. connect-sentinel watches them in-process on real time, and every assertion is made
-// through its /metrics and /api/v1/*, and through Connect's own REST answers. One cluster per version is shared by
-// the scenarios, each on connectors of its own.
+// plain-HTTP cluster beside it, and a plain two-worker cluster whose leader's herder a test blocks. connect-sentinel
+// watches them in-process on real time, and every assertion is made through its /metrics and /api/v1/*, and through
+// Connect's own REST answers. One cluster per version is shared by the scenarios, each on connectors of its own.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -375,7 +375,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect(target?.lastOutcome?.result).toBe('restarted');
   });
 
-  it('replays the live run of issue 13: one page per exhausted task through a kill and restart of connect-sentinel, the fixed one resolved, nothing else', async () => {
+  it('replays the reported live run: one page per exhausted task through a kill and restart of connect-sentinel, the fixed one resolved, nothing else', async () => {
     const connectors = { first: 'replay-orders', second: 'replay-inventory', paused: 'replay-audit' };
     const faulty = (mode: string) => ({
       'connector.class': FAULT_SOURCE,

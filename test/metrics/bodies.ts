@@ -1,6 +1,6 @@
 // Bodies as a scrape writes them, joined into one Buffer, for tests that read them whole.
 
-import type { ExpositionFormat } from '../../src/metrics/text.ts';
+import type { ExpositionFormat } from '../../src/metrics/exposition-text.ts';
 import type { Exposition } from '../../src/metrics/exposition.ts';
 import { compressPiece, gzipFinishChunks, joinPieces, type GzipHead } from '../../src/metrics/gzip.ts';
 

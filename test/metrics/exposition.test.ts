@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsPort } from '../../src/http/server.ts';
 import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
 import type { ClusterRender } from '../../src/metrics/render.ts';
@@ -140,14 +139,6 @@ describe('Exposition', () => {
     const body = (await pending).body.toString();
     expect(body).toContain('connector="before"');
     expect(body).not.toContain('connector="after"');
-  });
-
-  it('negotiates like negotiateFormat, so it can serve as the HTTP server metrics port', () => {
-    const { exposition } = setup();
-    const port: MetricsPort = exposition;
-    expect(port).toBe(exposition);
-    expect(exposition.negotiate('application/openmetrics-text;version=1.0.0,text/plain;q=0.5')).toBe('openmetrics');
-    expect(exposition.negotiate(undefined)).toBe('prometheus');
   });
 
   it('includes the process metrics when switched on, still valid in both formats', async () => {

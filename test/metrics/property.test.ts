@@ -14,7 +14,7 @@ import {
 } from '../../src/domain/model.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
-import { escapeLabelValue } from '../../src/metrics/text.ts';
+import { escapeLabelValue } from '../../src/metrics/exposition-text.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from './promtool.ts';
 import { samplesOf, validateExposition } from './validator.ts';
 import { plainBody } from './bodies.ts';

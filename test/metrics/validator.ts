@@ -1,7 +1,7 @@
 // A strict checker for the two text exposition formats, for tests: stricter than promtool where promtool is lenient
 // (split families, repeated series, OpenMetrics counter naming, `# EOF`). Returns the problems found, [] if none.
 
-import type { ExpositionFormat } from '../../src/metrics/text.ts';
+import type { ExpositionFormat } from '../../src/metrics/exposition-text.ts';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -1,4 +1,5 @@
-// Issue 13's live run, replayed against the simulator (replay.ts; the same scenario runs against real Kafka Connect
+// A live run reported from production (two exhausted tasks, a kill and restart of connect-sentinel, a paused
+// connector with a FAILED task, a fix), replayed against the simulator (replay.ts; the same scenario runs against real Kafka Connect
 // in test/kafka/real-connect.test.ts). Exactly one page per exhausted task, each on its own, none resolved by the
 // kill and restart of connect-sentinel, the fixed one resolved, and nothing else.
 
@@ -29,7 +30,7 @@ afterAll(async () => {
   await simulator?.close();
 });
 
-describe('the live run of issue 13, replayed against the simulator', () => {
+describe('the reported live run, replayed against the simulator', () => {
   it('pages once per exhausted task through a kill and restart of connect-sentinel and a pause, resolves the fixed one, and sends nothing else', async () => {
     const result = await replayLiveRun({
       cluster: { name: 'prod', url: simulator.url, pollInterval: '1s' },

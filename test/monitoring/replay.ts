@@ -1,4 +1,4 @@
-// Issue 13's live run as a scenario, for any Kafka Connect: the simulator (replay.test.ts) or real workers
+// A live run reported from production, as a scenario for any Kafka Connect: the simulator (replay.test.ts) or real workers
 // (test/kafka/real-connect.test.ts). The real connect-sentinel process watches the cluster; a real Prometheus with
 // the shipped rules and a real Alertmanager with the shipped routing and inhibitions watch connect-sentinel.
 //

@@ -13,7 +13,7 @@ import { failFirstConnector, onStatusPoll, runningConnectors, startFaultServer, 
 import { spawnSentinel } from './process.ts';
 import { cleanupList, startService, type Service } from './service.ts';
 import { promtoolCheckMetrics } from '../metrics/promtool.ts';
-import { MAX_LABEL_VALUE_LENGTH } from '../../src/metrics/text.ts';
+import { MAX_LABEL_VALUE_LENGTH } from '../../src/metrics/exposition-text.ts';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());

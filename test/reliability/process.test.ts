@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeHistory } from '../../src/restart/history-codec.ts';
 import { LOCK_FILE } from '../../src/restart/lock.ts';
-import { BACKUP_FILE, HISTORY_FILE } from '../../src/restart/store.ts';
+import { BACKUP_FILE, HISTORY_FILE } from '../../src/restart/history-file.ts';
 import { generateFleet, seededRandom, startSimulator } from '../../packages/simulator/src/index.ts';
 import { onStatusPoll, runningConnectors, startFaultServer } from './fault-server.ts';
 import { spawnSentinel, type SentinelProcess } from './process.ts';

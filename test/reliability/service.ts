@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { App, AppDeps } from '../../src/app.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { HistoryStore } from '../../src/restart/store.ts';
+import type { HistoryStore } from '../../src/restart/history-file.ts';
 import { openService } from '../../src/service.ts';
 import type { StoreFs } from '../../src/storage/fs.ts';
 
@@ -55,7 +55,7 @@ export interface ServiceOptions {
 
 export interface Service {
   app: App;
-  history: HistoryStore;
+  historyStore: HistoryStore;
   log: CapturedLog;
   dir: string;
   configPath: string;
@@ -75,7 +75,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await writeFile(configPath, withDataDir(options.config));
   const logLevel = options.logLevel ?? 'debug';
   const log = captureLog(logLevel);
-  const { app, history, close } = await openService({
+  const { app, historyStore, close } = await openService({
     load: () => loadConfigFile(configPath, options.env ?? {}),
     version: 'test',
     logDestination: log.destination,
@@ -87,7 +87,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let closed = false;
   return {
     app,
-    history,
+    historyStore,
     log,
     dir,
     configPath,

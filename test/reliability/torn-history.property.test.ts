@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeHistory, encodeHistory } from '../../src/restart/history-codec.ts';
 import { emptyHistory, newTargetHistory, withCluster, type RestartHistory } from '../../src/restart/history.ts';
-import { BACKUP_FILE, HISTORY_FILE, openHistoryStore } from '../../src/restart/store.ts';
+import { BACKUP_FILE, HISTORY_FILE, openHistoryStore } from '../../src/restart/history-file.ts';
 import { targetKey, type TargetRef } from '../../src/domain/model.ts';
 import { captureLog } from './service.ts';
 

@@ -1,4 +1,4 @@
-// Issue 5: production dependencies have no known high-severity advisory. `npm audit` cannot reach the advisory
+// Production dependencies have no known high-severity advisory. `npm audit` cannot reach the advisory
 // endpoint from this build environment (docs/security.md), so the advisories known for this dependency tree are
 // kept here as floors: a lockfile that resolves any of these packages below its fixed version fails.
 

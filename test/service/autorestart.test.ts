@@ -1,4 +1,4 @@
-// Issue 3, auto-restart end to end: the real service decides, records and sends restarts to the simulator, whose
+// Auto-restart end to end: the real service decides, records and sends restarts to the simulator, whose
 // restart scripts say what happens next. The clock moves only when a test advances it; restarts settle only when a
 // test calls sim.settle().
 

@@ -1,4 +1,4 @@
-// Issue 2, the service's own endpoints over its real state: readiness, health, the landing page and the status API.
+// The service's own endpoints over its real state: readiness, health, the landing page and the status API.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorSpec } from '../../packages/simulator/src/index.ts';

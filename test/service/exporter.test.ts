@@ -1,4 +1,4 @@
-// Issue 2, the exporter core, against the whole service: /metrics reflects what the simulator holds, with the exact
+// The exporter core, against the whole service: /metrics reflects what the simulator holds, with the exact
 // metric contract, and a poll costs one request per cluster (plus the slow-paced root and plugin calls).
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 2, every fallback and error case of polling, each on its own, against the whole service and the simulator.
+// Every fallback and error case of polling, each on its own, against the whole service and the simulator.
 // A failing cluster never fails the scrape: /metrics answers 200 with `kafka_connect_up 0` and the last known state.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -7,9 +7,9 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { parseConfigText } from '../../src/config/load.ts';
-import { ConfigStore } from '../../src/config/store.ts';
+import { ConfigStore } from '../../src/config/config-store.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
-import type { HistoryStore } from '../../src/restart/store.ts';
+import type { HistoryStore } from '../../src/restart/history-file.ts';
 import { samplesOf } from '../metrics/validator.ts';
 import { cleanup, configText, ManualClock, requestLines, simulator, tempDir, valueOf } from './harness.ts';
 
@@ -55,7 +55,7 @@ describe('a replica that does not lead', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     const { store, saves } = sharedStore();
-    const app = await buildApp({ config, history: store, logger, version: 'test', now: () => clock.now });
+    const app = await buildApp({ config, historyStore: store, logger, version: 'test', now: () => clock.now });
     try {
       const scrape = async () => samplesOf((await app.server.inject({ url: '/metrics' })).body);
       await app.pollAll();

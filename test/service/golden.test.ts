@@ -1,4 +1,4 @@
-// Issue 2, golden whole-service output: the /metrics body of the demo (src/demo.ts: a Kafka 3.9 cluster with basic
+// Golden whole-service output: the /metrics body of the demo (src/demo.ts: a Kafka 3.9 cluster with basic
 // auth and the `demo` scenario, and a legacy 2.2 fleet) after one poll, checked by the real promtool and compared with
 // test/service/golden/demo.prom, where timestamps, durations and the Node.js version are replaced by placeholders.
 // To regenerate after an intended change: UPDATE_GOLDEN=1 npx vitest run test/service/golden.test.ts, then review the diff.

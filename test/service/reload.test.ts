@@ -1,4 +1,4 @@
-// Issue 2, reload: app.reload() and POST /-/reload with a changed config file. Clusters come and go, credentials
+// Reload: app.reload() and POST /-/reload with a changed config file. Clusters come and go, credentials
 // change, a broken file keeps the running config, and what the service knows (views, restart history) survives.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 13 item 4: "in this state since" is a clock connect-sentinel keeps, and a restart of connect-sentinel does
+// "In this state since" is a clock connect-sentinel keeps, and a restart of connect-sentinel does
 // not restart it. The whole service against the simulator, with a manual clock.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // What a simulated worker of a given Kafka version does differently (docs/connect-rest-api.md §7, §8).
-// Deliberately independent of src/connect/version.ts: the simulator is the oracle the client is tested against,
+// Deliberately independent of src/connect/kafka-version.ts: the simulator is the oracle the client is tested against,
 // so it must not share the client's parsing mistakes.
 
 import { SimulatorError } from './errors.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHelp, escapeLabelValue, MAX_LABEL_VALUE_LENGTH, familyHeader, familyName, formatValue } from '../../src/metrics/text.ts';
+import { escapeHelp, escapeLabelValue, MAX_LABEL_VALUE_LENGTH, familyHeader, familyName, formatValue } from '../../src/metrics/exposition-text.ts';
 
 describe('escapeLabelValue', () => {
   it.each([

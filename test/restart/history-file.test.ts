@@ -10,13 +10,13 @@ import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts'
 import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { silence } from '../../src/restart/operator.ts';
 import { nodeStoreFs, type StoreFs } from '../../src/storage/fs.ts';
-import { BACKUP_FILE, HISTORY_FILE, openHistoryStore, type HistoryStoreOptions } from '../../src/restart/store.ts';
+import { BACKUP_FILE, HISTORY_FILE, openHistoryStore, type HistoryStoreOptions } from '../../src/restart/history-file.ts';
 import { captureLogger } from '../connect/test-logger.ts';
 import { CLUSTER, connectorStatus, HOUR, policyOf, simulate, T0 } from './helpers.ts';
 
 const run = promisify(execFile);
 const NODE = resolve('node_modules/.bin/node');
-const STORE_MODULE = resolve('src/restart/store.ts');
+const STORE_MODULE = resolve('src/restart/history-file.ts');
 
 let dir: string;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat } from '../../src/metrics/negotiate.ts';
+import { negotiateFormat } from '../../src/http/negotiate.ts';
 
 describe('negotiateFormat', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { parseConfigText } from '../../src/config/load.ts';
-import { ConfigStore, type ConfigStoreDeps } from '../../src/config/store.ts';
+import { ConfigStore, type ConfigStoreDeps } from '../../src/config/config-store.ts';
 import { SentinelError } from '../../src/errors.ts';
 
 function configText(level: string): string {

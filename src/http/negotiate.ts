@@ -2,7 +2,7 @@
 // preferred as the Prometheus text format; the Prometheus text format otherwise, including for a missing or
 // unreadable header (every scraper reads it).
 
-import type { ExpositionFormat } from './text.ts';
+import type { MetricsFormat } from './server.ts';
 
 interface MediaRange {
   type: string;
@@ -10,7 +10,7 @@ interface MediaRange {
   quality: number;
 }
 
-export function negotiateFormat(acceptHeader: string | undefined): ExpositionFormat {
+export function negotiateFormat(acceptHeader: string | undefined): MetricsFormat {
   if (acceptHeader === undefined) return 'prometheus';
   let openMetrics = 0;
   let text = 0;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAtLeast, parseWorkerVersion, supports, type Feature } from '../../src/connect/version.ts';
+import { isAtLeast, parseWorkerVersion, supports, type Feature } from '../../src/connect/kafka-version.ts';
 
 describe('parseWorkerVersion', () => {
   it.each([
