@@ -348,7 +348,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deps.config.onChange((next) => {
     applied = applied
       .then(() => applyConfig(next))
-      .catch((err: unknown) => logger.error({ err: { message: String(err) } }, 'Applying the new config failed'));
+      .catch((err: unknown) => logger.error({ err: errorSummary(err) }, 'Applying the new config failed'));
   });
 
   const reload = async (): Promise<ReloadResult> => {

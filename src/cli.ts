@@ -1,7 +1,7 @@
 // The command line, Prometheus style: `--flag=value` or `--flag value`; booleans as `--flag`, `--flag=false` or
 // `--no-flag`. Pure: parseArgs validates what it can without I/O; configFromFlags (src/config/flags.ts) does the rest.
 
-import { SentinelError } from './errors.ts';
+import { type SentinelError, usageError } from './errors.ts';
 import { checkConnectUrl } from './config/connect-url.ts';
 import { parseListenAddress } from './config/listen-address.ts';
 import { PASSWORD_ENV, type CliOptions, type ConnectFlags } from './config/flags.ts';
@@ -61,10 +61,6 @@ const FLAGS = {
 type FlagName = keyof typeof FLAGS;
 const FLAG_NAMES = Object.keys(FLAGS) as FlagName[];
 const CONNECT_FLAGS = FLAG_NAMES.filter((name) => name.startsWith('connect.'));
-
-function usageError(message: string): SentinelError {
-  return new SentinelError('CS_ERR_CLI_USAGE', `${message}\nRun with --help for usage.`);
-}
 
 function isFlagName(name: string): name is FlagName {
   return Object.hasOwn(FLAGS, name);

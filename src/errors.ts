@@ -193,11 +193,21 @@ export class ConnectLimitError extends SentinelError {
   }
 }
 
-/** A log-safe description of an error: code and message only (our errors never carry credentials). */
+/** A bad command line: the message, and where to read how it is used. */
+export function usageError(message: string): SentinelError {
+  return new SentinelError('CS_ERR_CLI_USAGE', `${message}\nRun with --help for usage.`);
+}
+
+/** What an error says, for anything thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A log-safe description of an error, what every log line's `err` holds: code and message only (our errors never
+ * carry credentials), never the stack or the properties a library error may carry, such as a request's headers.
+ */
 export function errorSummary(err: unknown): { code?: string; message: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { code, message: err.message } : { message: err.message };
-  }
-  return { message: String(err) };
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? { code, message: errorMessage(err) } : { message: errorMessage(err) };
 }

@@ -6,6 +6,7 @@ import type { CliOptions } from './config/flags.ts';
 import { loadConfigFile, type LoadedConfig } from './config/load.ts';
 import { configFromFlags } from './config/flags.ts';
 import { ConfigStore } from './config/config-store.ts';
+import { errorMessage, errorSummary } from './errors.ts';
 import { startDemo } from './demo.ts';
 import { openService, StartupError, type Service } from './service.ts';
 import { VERSION } from './version.ts';
@@ -23,7 +24,7 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
   try {
     args = parseArgs(argv);
   } catch (err) {
-    process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
+    process.stderr.write(`connect-sentinel: ${errorMessage(err)}\n\n${usage()}`);
     return 2;
   }
   if ('help' in args) {
@@ -43,7 +44,7 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
     try {
       config = await ConfigStore.open({ load, now: Date.now, onListenerError: () => {} });
     } catch (err) {
-      process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`connect-sentinel: ${errorMessage(err)}\n`);
       await demo?.close();
       return 1;
     }
@@ -61,7 +62,7 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
   try {
     service = await openService({ load, version: VERSION });
   } catch (err) {
-    if (!(err instanceof StartupError && err.logged)) process.stderr.write(`connect-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!(err instanceof StartupError && err.logged)) process.stderr.write(`connect-sentinel: ${errorMessage(err)}\n`);
     await demo?.close();
     return 1;
   }
@@ -70,7 +71,7 @@ export async function run(argv: string[], early: EarlySignals): Promise<number> 
   try {
     await app.server.listen({ host: web.host ?? '::', port: web.port });
   } catch (err) {
-    logger.fatal({ err: { message: err instanceof Error ? err.message : String(err) } }, `Cannot listen on ${web.listenAddress}`);
+    logger.fatal({ err: errorSummary(err) }, `Cannot listen on ${web.listenAddress}`);
     await service.close();
     await demo?.close();
     return 1;

@@ -6,7 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { buildApp, type App, type AppDeps } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { ConfigStore } from './config/config-store.ts';
-import { errorSummary, isSentinelError } from './errors.ts';
+import { errorSummary } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { openSharedHistory } from './ha/shared-history.ts';
 import { openHistoryStore, type HistoryStore } from './restart/history-file.ts';
@@ -60,7 +60,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     config = await ConfigStore.open({
       load: options.load,
       now,
-      onListenerError: (err) => logger?.error({ err: { message: String(err) } }, 'Applying the new config failed'),
+      onListenerError: (err) => logger?.error({ err: errorSummary(err) }, 'Applying the new config failed'),
     });
   } catch (err) {
     throw new StartupError(err, false);
@@ -76,7 +76,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ? await openSharedHistory({ ha, logger: historyLogger, now })
       : await openHistoryStore({ dataDir, logger: historyLogger, now, ...(options.storeFs ? { fs: options.storeFs } : {}) });
   } catch (err) {
-    log.fatal({ err: { code: isSentinelError(err) ? err.code : undefined, message: err instanceof Error ? err.message : String(err) } }, 'Cannot open the restart history');
+    log.fatal({ err: errorSummary(err) }, 'Cannot open the restart history');
     throw new StartupError(err, true);
   }
   let app: App;

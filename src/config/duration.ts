@@ -62,6 +62,11 @@ export const durationSchema = z
     }
   });
 
+/** A duration of at least `minimumMs`, refused with the bound in words. */
+export function durationAtLeast(minimumMs: number) {
+  return durationSchema.refine((ms) => ms >= minimumMs, `must be at least ${formatDuration(minimumMs)}`);
+}
+
 const SIZE_UNITS: Record<string, number> = {
   B: 1,
   kB: 1000,

@@ -1,7 +1,7 @@
 // A single-cluster config from --connect.* flags, built by the same schema and loader as a file, so flags and files
 // cannot drift apart. Problems are reported under the flag's name.
 
-import { SentinelError } from '../errors.ts';
+import { usageError } from '../errors.ts';
 import type { Env } from './env.ts';
 import { isWithin, type KeyPath } from './issues.ts';
 import { buildConfig, formatIssues, toLoadedConfig, type ConfigOverrides, type LoadedConfig } from './load.ts';
@@ -53,10 +53,6 @@ const FLAG_FOR_PATH: ReadonlyArray<readonly [KeyPath, string]> = [
 
 function flagFor(path: KeyPath): string | undefined {
   return FLAG_FOR_PATH.find(([prefix]) => isWithin(path, prefix))?.[1];
-}
-
-function usageError(message: string): SentinelError {
-  return new SentinelError('CS_ERR_CLI_USAGE', `${message}\nRun with --help for usage.`);
 }
 
 function clusterTree(connect: ConnectFlags, password: string | undefined): Record<string, unknown> {

@@ -4,7 +4,7 @@
 
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
-import { durationSchema, formatDuration } from './duration.ts';
+import { durationAtLeast, formatDuration } from './duration.ts';
 import { quote } from './quote.ts';
 import { globSchema } from './glob.ts';
 
@@ -12,10 +12,6 @@ import { globSchema } from './glob.ts';
 export const BUILTIN_RULE_PREFIX = 'builtin-';
 
 const MAX_BLACKOUT_DURATION_MS = 7 * 86_400_000;
-
-function durationAtLeast(minimumMs: number) {
-  return durationSchema.refine((ms) => ms >= minimumMs, `must be at least ${formatDuration(minimumMs)}`);
-}
 
 function durationBetween(minimumMs: number, maximumMs: number) {
   return durationAtLeast(minimumMs).refine((ms) => ms <= maximumMs, `must be at most ${formatDuration(maximumMs)}`);

@@ -7,7 +7,7 @@ import { restartSectionSchema, type RestartSection } from './restart-section.ts'
 import { globSchema } from './glob.ts';
 import type { ConnectorSelection } from './connector-filter.ts';
 import { checkConnectUrl } from './connect-url.ts';
-import { durationSchema, formatDuration, parseSize, sizeSchema } from './duration.ts';
+import { durationAtLeast, formatDuration, parseSize, sizeSchema } from './duration.ts';
 import { parseListenAddress } from './listen-address.ts';
 import type { Secret } from './secret.ts';
 import { quote } from './quote.ts';
@@ -22,10 +22,6 @@ const CLUSTER_NAME_MAX = 128;
 const MAX_RESPONSE_SIZE_LIMIT = parseSize('512MiB');
 const MAX_EXPOSITION_SIZE_LIMIT = parseSize('1GiB');
 const MAX_COUNT_LIMIT = 10_000_000;
-
-function durationAtLeast(minimumMs: number) {
-  return durationSchema.refine((ms) => ms >= minimumMs, `must be at least ${formatDuration(minimumMs)}`);
-}
 
 function sizeBetween(minimum: number, maximum: number) {
   return sizeSchema

@@ -2,7 +2,7 @@
 // structured clone keeps neither the class nor the fields of an error).
 
 import type { ConnectorStatus } from '../domain/model.ts';
-import { ConnectDecodeError, ConnectLimitError, type ClusterLimit } from '../errors.ts';
+import { ConnectDecodeError, ConnectLimitError, errorMessage, type ClusterLimit } from '../errors.ts';
 import type { MissingConnector } from './decode.ts';
 import type { ListingLimits } from './listing.ts';
 
@@ -26,7 +26,7 @@ export function encodeListingError(err: unknown): ListingError {
   if (err instanceof ConnectLimitError) {
     return { kind: 'limit', cluster: err.cluster, limit: err.limit, found: err.found, allowed: err.allowed };
   }
-  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
+  return { kind: 'other', message: errorMessage(err) };
 }
 
 export function decodeListingError(error: ListingError): Error {

@@ -29,7 +29,7 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { tlsMaterial, type HaConfig } from '../config/schema.ts';
-import { SentinelError, errorSummary } from '../errors.ts';
+import { SentinelError, errorMessage, errorSummary } from '../errors.ts';
 import { decodeHistory, encodeHistory } from '../restart/history-codec.ts';
 import { emptyHistory, type RestartHistory } from '../restart/history.ts';
 import type { HistoryStore } from '../restart/history-file.ts';
@@ -85,7 +85,7 @@ function kafkaReason(err: unknown): string {
     for (const each of inner) walk(each, depth + 1);
   };
   walk(err, 0);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return names.size === 0 ? message : `${message} (${[...names].join(', ')})`;
 }
 

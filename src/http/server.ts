@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterView, TargetRef } from '../domain/model.ts';
-import { ERROR_CODES, SentinelError, type ErrorCode } from '../errors.ts';
+import { ERROR_CODES, errorMessage, errorSummary, SentinelError, type ErrorCode } from '../errors.ts';
 import { bearerTokenOf, isAuthorized, secretEquals, type WebCredentials } from './auth.ts';
 import { landingPage } from './landing.ts';
 import { negotiateFormat } from './negotiate.ts';
@@ -141,7 +141,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // answer with our codes, so that API clients see one set of codes.
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
-      deps.logger.error({ err: { message: err.message } }, 'Request failed');
+      deps.logger.error({ err: errorSummary(err) }, 'Request failed');
       return reply.code(500).send({ error: 'CS_ERR_INTERNAL', message: ERROR_CODES.CS_ERR_INTERNAL });
     }
     return reply.code(status).send({ error: status === 413 ? 'CS_ERR_API_TOO_LARGE' : 'CS_ERR_API_BAD_REQUEST', message: err.message });
@@ -195,8 +195,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     try {
       await deps.reload();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return reply.code(500).type('text/plain; charset=utf-8').send(`failed to reload config: ${message}\n`);
+      return reply.code(500).type('text/plain; charset=utf-8').send(`failed to reload config: ${errorMessage(err)}\n`);
     }
     return reply.type('text/plain; charset=utf-8').send('config reloaded\n');
   };
@@ -260,7 +259,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     try {
       durationMs = deps.parseDuration(req.body.duration);
     } catch (err) {
-      throw new SentinelError('CS_ERR_API_BAD_REQUEST', `body.duration: ${err instanceof Error ? err.message : String(err)}`);
+      throw new SentinelError('CS_ERR_API_BAD_REQUEST', `body.duration: ${errorMessage(err)}`);
     }
     const until = deps.now() + durationMs;
     await deps.restarts.silence({ cluster: req.body.cluster, connector: req.body.connector }, until, req.body.reason);

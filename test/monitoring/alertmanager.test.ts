@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RECEIVER_NAMES } from '../../alerts/src/alertmanager.ts';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 import { expectSuccess, run } from './tools.ts';
 
 const EXAMPLE = fileURLToPath(new URL(`../../${OUTPUT_PATHS.alertmanager}`, import.meta.url));

@@ -2,7 +2,7 @@
 // substitutes Grafana's variables so that the result is plain PromQL.
 
 import { readFileSync } from 'node:fs';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 
 export interface DashboardJson {
   uid: string;

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultConfig } from '../../alerts/src/config.ts';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 import {
   contentPanels,
   DASHBOARD_FILES,

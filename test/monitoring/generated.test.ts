@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultConfig, resolveConfig } from '../../alerts/src/config.ts';
-import { generateAll } from '../../alerts/src/generate.ts';
+import { generateAll } from '../../tools/monitoring/generate.ts';
 import { durationInWords } from '../../alerts/src/humanize.ts';
 import { alertGroups } from '../../alerts/src/alerts.ts';
 import { isSentinelError } from '../../src/errors.ts';
@@ -19,7 +19,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'monitoring-generated-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('the committed monitoring files', () => {
-  it.each(generateAll(defaultConfig).map((file) => [file.path, file] as const))('%s is up to date (npx node alerts/src/build.ts)', (path, file) => {
+  it.each(generateAll(defaultConfig).map((file) => [file.path, file] as const))('%s is up to date (npx node tools/monitoring/build.ts)', (path, file) => {
     expect(readFileSync(join(REPO, path), 'utf8')).toBe(file.content);
   });
 });
@@ -72,8 +72,8 @@ describe('durationInWords', () => {
   });
 });
 
-describe('npx node alerts/src/build.ts', () => {
-  const build = (...args: string[]) => run(process.execPath as `/${string}`, [join(REPO, 'alerts/src/build.ts'), ...args], { cwd: REPO });
+describe('npx node tools/monitoring/build.ts', () => {
+  const build = (...args: string[]) => run(process.execPath as `/${string}`, [join(REPO, 'tools/monitoring/build.ts'), ...args], { cwd: REPO });
 
   it('--check passes on the committed files', async () => {
     const result = await build('--check');

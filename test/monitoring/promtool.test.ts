@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALERT_NAMES, defaultConfig, resolveConfig, type AlertName } from '../../alerts/src/config.ts';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 import { renderRuleFile } from '../../alerts/src/rule-files.ts';
 import { parseDuration } from '../../src/config/duration.ts';
 import { expectSuccess, run } from './tools.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 import { ALERT_NAMES } from '../../alerts/src/config.ts';
 import {
   contentPanels,

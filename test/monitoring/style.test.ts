@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultConfig, resolveConfig } from '../../alerts/src/config.ts';
-import { OUTPUT_PATHS } from '../../alerts/src/generate.ts';
+import { OUTPUT_PATHS } from '../../tools/monitoring/generate.ts';
 import { formatDuration, parseDuration } from '../../src/config/duration.ts';
 import { backoffDelay } from '../../src/restart/backoff.ts';
 import { restartSectionSchema } from '../../src/config/restart-section.ts';

@@ -110,3 +110,22 @@ describe('the simulator package', () => {
     expect(inside).toEqual([]);
   });
 });
+
+describe('the monitoring sources', () => {
+  const outside = (dir: string, forbidden: readonly string[]) =>
+    sourceFiles(dir).flatMap((file) =>
+      importsOf(file)
+        .filter((target) => forbidden.some((prefix) => target.startsWith(prefix)))
+        .map((target) => `${file} imports ${target}`),
+    );
+
+  it('look down too: dashboards build on the alerts (their config and recorded series), never the other way', () => {
+    expect(importsOf('dashboards/src/overview.ts').some((target) => target.startsWith('alerts/src/'))).toBe(true);
+    expect(outside('alerts/src', ['dashboards/', 'tools/', 'test/'])).toEqual([]);
+    expect(outside('dashboards/src', ['tools/', 'test/'])).toEqual([]);
+  });
+
+  it('stay out of the product: src/ imports no monitoring source, tool or test', () => {
+    expect(outside('src', ['alerts/', 'dashboards/', 'tools/', 'test/', 'bench/'])).toEqual([]);
+  });
+});

@@ -2,9 +2,9 @@
 
 import { connectorDashboard } from '../../dashboards/src/connector.ts';
 import { overviewDashboard } from '../../dashboards/src/overview.ts';
-import { renderAlertmanagerExample } from './alertmanager.ts';
-import type { MonitoringConfig } from './config.ts';
-import { renderPrometheusRule, renderRuleFile } from './rule-files.ts';
+import { renderAlertmanagerExample } from '../../alerts/src/alertmanager.ts';
+import type { MonitoringConfig } from '../../alerts/src/config.ts';
+import { renderPrometheusRule, renderRuleFile } from '../../alerts/src/rule-files.ts';
 
 export interface GeneratedFile {
   /** Path relative to the repository root, with `/` separators. */

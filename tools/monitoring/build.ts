@@ -1,8 +1,8 @@
 // Command line: writes the alerts, recording rules, Alertmanager example and dashboards.
 //
-//   npx node alerts/src/build.ts                      regenerate the committed files from the defaults
-//   npx node alerts/src/build.ts --check              exit 1 if a committed file is out of date
-//   npx node alerts/src/build.ts --config my.yaml --out-dir out
+//   npx node tools/monitoring/build.ts                      regenerate the committed files from the defaults
+//   npx node tools/monitoring/build.ts --check              exit 1 if a committed file is out of date
+//   npx node tools/monitoring/build.ts --config my.yaml --out-dir out
 //                                                      your own selectors, thresholds and durations, into out/
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { isSentinelError, SentinelError } from '../../src/errors.ts';
-import { resolveConfig } from './config.ts';
+import { resolveConfig } from '../../alerts/src/config.ts';
 import { generateAll, type GeneratedFile } from './generate.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       if ((await readIfExists(destination(file, outDir))) !== file.content) stale.push(file.path);
     }
     if (stale.length > 0) {
-      process.stderr.write(`out of date, run npx node alerts/src/build.ts: ${stale.join(', ')}\n`);
+      process.stderr.write(`out of date, run npx node tools/monitoring/build.ts: ${stale.join(', ')}\n`);
       return 1;
     }
     return 0;
