@@ -1,6 +1,8 @@
 // The Kafka version of a Connect worker, from the `version` field of `GET /`, and what it can do.
 // Confluent Platform builds report their own version (`7.5.0-ccs`); features follow the Apache Kafka (AK) version.
 
+import type { RestartCalls } from '../domain/model.ts';
+
 export interface KafkaVersion {
   major: number;
   minor: number;
@@ -74,4 +76,9 @@ export function bulkRestartStartsDuplicates(version: string): boolean {
   const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const kafka = CONFLUENT_SUFFIX.test(version) ? { major: major - 4, minor } : { major, minor };
   return kafka.major === 3 && (kafka.minor === 0 || (kafka.minor === 1 && patch === 0));
+}
+
+/** How restarts may be sent to a worker of this version. */
+export function restartCallsOf(version: string): RestartCalls {
+  return { plan: supports(parseWorkerVersion(version), 'restartPlan'), bulkSafe: !bulkRestartStartsDuplicates(version) };
 }

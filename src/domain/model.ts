@@ -50,6 +50,14 @@ export interface WorkerInfo {
   kafkaClusterId: string;
 }
 
+/** How restart calls may go to a cluster, decoded once from its worker's version (src/connect/kafka-version.ts). */
+export interface RestartCalls {
+  /** `?includeTasks&onlyFailed` answers with a plan (KIP-745, Kafka 3.0); undefined when the version is unknown. */
+  plan: boolean | undefined;
+  /** A bulk restart starts each task once (false on 3.0.0 to 3.0.2 and 3.1.0: KAFKA-13719). */
+  bulkSafe: boolean;
+}
+
 /** One entry of `GET /connector-plugins`. */
 export interface PluginInfo {
   class: string;
@@ -111,6 +119,8 @@ export interface ClusterView {
   /** Unix seconds of the last successful poll; null before the first one. */
   lastSuccessTimestampSeconds: number | null;
   worker?: WorkerInfo;
+  /** From `worker`'s version; absent while it is unknown, when restarts rely on the answers' shapes. */
+  restartCalls?: RestartCalls;
   plugins: PluginInfo[];
   /**
    * The connectors as last seen. When a poll fails or looks untrustworthy (a starting worker's empty list),

@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { ClusterView, PluginInfo, StatusPoll, WorkerInfo } from '../domain/model.ts';
+import { restartCallsOf } from '../connect/kafka-version.ts';
 import { ConnectHttpError, errorSummary } from '../errors.ts';
 import {
   DEFAULT_TRUST_OPTIONS,
@@ -182,7 +183,7 @@ export class ClusterPoller {
     if (this.#needWorkerInfo) {
       try {
         const worker = await source.getWorkerInfo(signal);
-        this.#state = { ...this.#state, view: { ...this.#state.view, worker } };
+        this.#state = { ...this.#state, view: { ...this.#state.view, worker, restartCalls: restartCallsOf(worker.version) } };
         this.#needWorkerInfo = false;
       } catch (err) {
         this.#logger.debug({ err: errorSummary(err) }, 'Reading the worker version failed; will retry');

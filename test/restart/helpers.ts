@@ -1,6 +1,7 @@
 // Builders for restart tests: views, failures, policies, and a poll-by-poll simulation with a scripted clock.
 
 import { firstObserved, type ClusterView, type ConnectorStatus, type Failure, type TaskStatus } from '../../src/domain/model.ts';
+import { restartCallsOf } from '../../src/connect/kafka-version.ts';
 import { compilePolicy, type RestartPolicy } from '../../src/restart/compile.ts';
 import { restartSectionSchema } from '../../src/config/restart-section.ts';
 import { emptyHistory, type RestartHistory } from '../../src/restart/history.ts';
@@ -66,7 +67,9 @@ export function viewOf(
     up: true,
     pollDurationSeconds: 0.1,
     lastSuccessTimestampSeconds: Math.floor(observedAt / 1000),
-    ...(options.version === undefined ? {} : { worker: { version: options.version, commit: 'abc', kafkaClusterId: 'k1' } }),
+    ...(options.version === undefined
+      ? {}
+      : { worker: { version: options.version, commit: 'abc', kafkaClusterId: 'k1' }, restartCalls: restartCallsOf(options.version) }),
     plugins: [],
     connectors: connectors.map((status) =>
       firstObserved(status, options.stale?.includes(status.name) ? (options.staleAt ?? observedAt - MINUTE) : observedAt),

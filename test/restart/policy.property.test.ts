@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_STATES, TASK_STATES, firstObserved, type ClusterView, type ConnectorStatus } from '../../src/domain/model.ts';
 import { targetKey } from '../../src/domain/model.ts';
+import { restartCallsOf } from '../../src/connect/kafka-version.ts';
 import { encodeHistory } from '../../src/restart/history-codec.ts';
 import type { ClusterHistory, RestartHistory, TargetHistory } from '../../src/restart/history.ts';
 import { applyOutcomes } from '../../src/restart/outcomes.ts';
@@ -39,7 +40,7 @@ const viewArb = (now: number): fc.Arbitrary<ClusterView> =>
     pollDurationSeconds: 0,
     lastSuccessTimestampSeconds: null,
     plugins: [],
-    ...(version === undefined ? {} : { worker: { version, commit: '', kafkaClusterId: '' } }),
+    ...(version === undefined ? {} : { worker: { version, commit: '', kafkaClusterId: '' }, restartCalls: restartCallsOf(version) }),
     connectors: connectors.map((status, i) => firstObserved(status, stale[i] ? now - MINUTE : now)),
   }));
 

@@ -157,12 +157,6 @@ describe('decide: what to restart', () => {
     expect(decisions).toEqual([]);
     expect(history.clusters.size).toBe(0);
   });
-
-  it('never touches a connector outside the allow/deny lists, even if the view holds it', () => {
-    const view = viewOf([failedTask('excluded'), failedTask('included')], T0);
-    const { decisions } = decide({ view, history: emptyHistory(), policy: policyOf(), now: T0, trusted: true, watches: (name) => name !== 'excluded' });
-    expect(decisions.map((decision) => decision.ref.connector)).toEqual(['included']);
-  });
 });
 
 describe('decide: escalation, budget and recovery', () => {
