@@ -1,50 +1,19 @@
-// The Kafka Connect REST client of one cluster: status polling (one expanded request, or per connector before
-// Kafka 2.3), worker info, plugins, health and restarts, with failover across the cluster's workers.
+// The Kafka Connect REST client of one cluster: its endpoints (the status poll, worker info, plugins, health and
+// restarts). Failover between workers is failover.ts, the pre-2.3 per-connector poll per-connector.ts, and what is
+// worth logging about polls poll-notes.ts.
 
 import type { Logger } from 'pino';
-import type {
-  ConnectorRestartOutcome,
-  ConnectorStatus,
-  PluginInfo,
-  RestartApi,
-  StatusPoll,
-  WorkerInfo,
-} from '../domain/model.ts';
-import {
-  ConnectDecodeError,
-  ConnectHttpError,
-  ConnectUnreachableError,
-  isSentinelError,
-  SentinelError,
-} from '../errors.ts';
-import { forEachLimited } from './concurrency.ts';
-import {
-  decodeConnectorInfo,
-  decodeConnectorStatus,
-  decodeErrorBody,
-  decodeHealth,
-  decodePlugins,
-  decodeRestartPlan,
-  decodeWorkerInfo,
-  parseJsonBody,
-  type ConnectorListing,
-  type HealthStatus,
-  type MissingConnector,
-} from './decode.ts';
+import type { ConnectorRestartOutcome, PluginInfo, RestartApi, StatusPoll, WorkerInfo } from '../domain/model.ts';
+import { ConnectDecodeError, ConnectHttpError } from '../errors.ts';
+import { decodeHealth, decodePlugins, decodeRestartPlan, decodeWorkerInfo, type ConnectorListing, type HealthStatus } from './decode.ts';
+import { connectorPath, decodeWith, WorkerFailover, type Send } from './failover.ts';
 import type { ConnectEndpoint } from '../domain/endpoint.ts';
-import {
-  createDispatcher,
-  exchange,
-  requestWasNotSent,
-  type ConnectTlsOptions,
-  type ExchangeRequest,
-  type ExchangeResult,
-  type ExchangeSettings,
-  type RequestOutcome,
-} from './transport.ts';
+import type { ConnectTlsOptions, ExchangeResult, RequestOutcome } from './transport.ts';
 import { inPlaceListingDecoder, type ListingDecoder } from './listing-decoder.ts';
-import { checkListingLimits, type ListingLimits } from './listing.ts';
-import { authorizationHeader, parseWorkerUrls, type ConnectAuth, type WorkerTarget } from './workers.ts';
+import type { ListingLimits } from './listing.ts';
+import { pollEachConnector } from './per-connector.ts';
+import { PollNotes } from './poll-notes.ts';
+import { authorizationHeader, type ConnectAuth } from './workers.ts';
 
 export type { ConnectAuth } from './workers.ts';
 export type { ConnectTlsOptions, RequestOutcome } from './transport.ts';
@@ -58,7 +27,10 @@ export const DEFAULT_LISTING_LIMITS: ListingLimits = { maxConnectors: 20_000, ma
 export interface ConnectClientOptions {
   /** The cluster's name, for logs and error messages. */
   cluster: string;
-  /** The cluster's workers. Requests start with the last one that answered and move on when one cannot. */
+  /**
+   * The cluster's workers, as the config checked them (src/config/connect-url.ts). Requests start with the last one
+   * that answered and move on when one cannot.
+   */
   urls: string[];
   /** Default `{ kind: 'none' }`. Secrets are given as strings already read from their files. */
   auth?: ConnectAuth;
@@ -95,13 +67,6 @@ export interface ConnectClient extends RestartApi {
   close(): Promise<void>;
 }
 
-interface RequestSpec extends ExchangeRequest {
-  /** The statuses that are answers to this request; any other becomes a ConnectHttpError. */
-  expect: readonly number[];
-  /** Further checks that an expected status really is an answer (a 5xx from a proxy is not a health report). */
-  isAnswer?: (result: ExchangeResult) => boolean;
-}
-
 // On a real worker, `expand=info` is what a large poll costs: each connector's info goes through the herder, while
 // statuses are read from the status store (1,000 connectors, Kafka 3.9: ~250 ms of worker CPU with info, ~10 ms
 // without; bench/real-connect.ts). A connector's class changes only with its config, so the info is read with the
@@ -116,19 +81,13 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
 
 class HttpConnectClient implements ConnectClient {
   readonly cluster: string;
-  readonly #workers: WorkerTarget[];
+  readonly #failover: WorkerFailover;
+  readonly #send: Send;
   readonly #logger: Logger;
-  readonly #settings: ExchangeSettings;
+  readonly #notes: PollNotes;
   readonly #legacyConcurrency: number;
   readonly #limits: ListingLimits;
   readonly #listingDecoder: ListingDecoder;
-  readonly #closing = new AbortController();
-  /** Index of the worker that answered last: the first one tried next time. */
-  #preferred = 0;
-  #lastMode: StatusPoll['mode'] | undefined;
-  readonly #modesAnnounced = new Set<StatusPoll['mode']>();
-  /** Names of the connectors whose status had an unexpected shape in the last poll, to warn once per change. */
-  #lastMalformed = '';
   /**
    * `connector.class` per connector, from the last poll that read the info (`expand=info`), or in the per-connector
    * mode from `GET /connectors/{name}`: both go through the herder, statuses do not.
@@ -139,36 +98,40 @@ class HttpConnectClient implements ConnectClient {
 
   constructor(options: ConnectClientOptions) {
     this.cluster = options.cluster;
-    this.#workers = parseWorkerUrls(options.urls);
     // The same key as the rest of connect-sentinel's log lines; not bound twice when the caller already did.
     this.#logger =
       options.logger.bindings()['connect_cluster'] === undefined
         ? options.logger.child({ connect_cluster: options.cluster })
         : options.logger;
-    this.#legacyConcurrency = positiveInteger('legacyConcurrency', options.legacyConcurrency, DEFAULT_LEGACY_CONCURRENCY);
+    this.#notes = new PollNotes(this.#logger);
+    this.#legacyConcurrency = options.legacyConcurrency ?? DEFAULT_LEGACY_CONCURRENCY;
     this.#limits = options.limits ?? DEFAULT_LISTING_LIMITS;
     this.#listingDecoder = options.listingDecoder ?? inPlaceListingDecoder;
     const authorization = authorizationHeader(options.auth ?? { kind: 'none' });
-    this.#settings = {
-      cluster: options.cluster,
-      dispatcher: createDispatcher(options.tls),
-      headers: {
-        accept: 'application/json',
-        'user-agent': 'connect-sentinel',
-        ...(authorization === undefined ? {} : { authorization }),
+    this.#failover = new WorkerFailover({
+      urls: options.urls,
+      tls: options.tls,
+      logger: this.#logger,
+      settings: {
+        cluster: options.cluster,
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'connect-sentinel',
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        onRequest: options.onRequest ?? (() => {}),
       },
-      timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
-      maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
-      closing: this.#closing.signal,
-      onRequest: options.onRequest ?? (() => {}),
-    };
+    });
+    this.#send = this.#failover.send;
     if (options.tls?.insecureSkipVerify === true) {
       this.#logger.warn('TLS certificate verification of Kafka Connect workers is disabled (insecureSkipVerify)');
     }
   }
 
   async pollStatus(signal?: AbortSignal): Promise<StatusPoll> {
-    let withInfo = this.#lastMode !== 'expanded' || performance.now() - this.#infoReadAt >= INFO_REFRESH_MS;
+    let withInfo = this.#notes.mode !== 'expanded' || performance.now() - this.#infoReadAt >= INFO_REFRESH_MS;
     const list = (path: string) => this.#send({ method: 'GET', path, endpoint: 'connectors', expect: [200] }, signal);
     let result = await list(withInfo ? STATUS_AND_INFO_POLL_PATH : STATUS_POLL_PATH);
     let listing = await this.#decodeListing(result);
@@ -182,10 +145,13 @@ class HttpConnectClient implements ConnectClient {
       if (listing.invalidEntries > 0) {
         this.#logger.warn({ count: listing.invalidEntries }, 'Kafka Connect listed connector names that are not strings; ignoring them');
       }
-      this.#noteMode('per-connector');
-      return this.#pollEachConnector(listing.names, result.context.workerUrl, signal);
+      this.#notes.noteMode('per-connector');
+      const deps = { send: this.#send, cluster: this.cluster, limits: this.#limits, concurrency: this.#legacyConcurrency, classes: this.#connectorClasses, logger: this.#logger };
+      const { poll, missing } = await pollEachConnector(deps, listing.names, result.context.workerUrl, signal);
+      this.#notes.noteMissing(missing);
+      return poll;
     }
-    this.#noteMode('expanded');
+    this.#notes.noteMode('expanded');
     if (withInfo) {
       this.#connectorClasses.clear();
       for (const connector of listing.connectors) this.#connectorClasses.set(connector.name, connector.connectorClass);
@@ -193,7 +159,7 @@ class HttpConnectClient implements ConnectClient {
     } else {
       for (const connector of listing.connectors) connector.connectorClass = this.#connectorClasses.get(connector.name) ?? '';
     }
-    this.#logMissing(listing.missing);
+    this.#notes.noteMissing(listing.missing);
     return {
       connectors: listing.connectors,
       mode: 'expanded',
@@ -269,10 +235,8 @@ class HttpConnectClient implements ConnectClient {
     );
   }
 
-  async close(): Promise<void> {
-    if (this.#closing.signal.aborted) return;
-    this.#closing.abort();
-    await this.#settings.dispatcher.destroy();
+  close(): Promise<void> {
+    return this.#failover.close();
   }
 
   async #decodeListing(result: ExchangeResult): Promise<ConnectorListing> {
@@ -283,175 +247,6 @@ class HttpConnectClient implements ConnectClient {
       throw err;
     }
   }
-
-  /** Pre-2.3 clusters: one `/status` per connector, `limit` at a time; the class from a cached `GET /connectors/{name}`. */
-  async #pollEachConnector(names: string[], workerUrl: string, signal: AbortSignal | undefined): Promise<StatusPoll> {
-    const listed = new Set(names);
-    for (const name of this.#connectorClasses.keys()) if (!listed.has(name)) this.#connectorClasses.delete(name);
-    const connectors: ConnectorStatus[] = [];
-    const missing: MissingConnector[] = [];
-    await forEachLimited(
-      names,
-      this.#legacyConcurrency,
-      async (name, shared) => {
-        const status = await this.#readStatus(name, shared, missing);
-        if (status === undefined) return;
-        status.connectorClass = await this.#connectorClass(name, shared);
-        connectors.push(status);
-      },
-      signal,
-    );
-    connectors.sort((a, b) => compareNames(a.name, b.name));
-    checkListingLimits(this.cluster, { connectors: names.length, tasks: connectors.reduce((sum, c) => sum + c.tasks.length, 0) }, this.#limits);
-    this.#logMissing(missing);
-    return {
-      connectors,
-      mode: 'per-connector',
-      missingStatus: missing.map((entry) => entry.name).sort(compareNames),
-      workerUrl,
-    };
-  }
-
-  /**
-   * One connector's status; undefined (and an entry in `missing`) when Connect has none for it or answers
-   * something unusable. An unreachable cluster fails the whole poll instead: its answers so far are partial.
-   */
-  async #readStatus(name: string, signal: AbortSignal, missing: MissingConnector[]): Promise<ConnectorStatus | undefined> {
-    try {
-      const result = await this.#send(
-        { method: 'GET', path: `${connectorPath(name)}/status`, endpoint: 'connector_status', expect: [200] },
-        signal,
-      );
-      return decodeWith(result, (body) => decodeConnectorStatus(body, { name }));
-    } catch (err) {
-      if (err instanceof ConnectUnreachableError || !isSentinelError(err)) throw err;
-      missing.push({ name, reason: err.message, malformed: err instanceof ConnectDecodeError });
-      return undefined;
-    }
-  }
-
-  /** Cached once read; a failure leaves it '' for this poll and it is asked again next time. */
-  async #connectorClass(name: string, signal: AbortSignal): Promise<string> {
-    const cached = this.#connectorClasses.get(name);
-    if (cached !== undefined) return cached;
-    try {
-      const result = await this.#send(
-        { method: 'GET', path: connectorPath(name), endpoint: 'connector_info', expect: [200] },
-        signal,
-      );
-      const { connectorClass } = decodeWith(result, decodeConnectorInfo);
-      this.#connectorClasses.set(name, connectorClass);
-      return connectorClass;
-    } catch (err) {
-      if (signal.aborted || !isSentinelError(err)) throw err;
-      this.#logger.debug({ connector: name, err: err.message }, 'Reading the connector class failed; will retry next poll');
-      return '';
-    }
-  }
-
-  /**
-   * Sends to the preferred worker first, then to the others in turn. Moves on only when a worker gave no answer:
-   * a transport failure or timeout, or a 5xx or 404 that is not Connect's JSON (a proxy's page, Jetty's startup
-   * page). A POST moves on only when it certainly did not reach a worker, so a restart is never sent twice.
-   */
-  async #send(spec: RequestSpec, signal: AbortSignal | undefined): Promise<ExchangeResult> {
-    if (this.#closing.signal.aborted) {
-      const workerUrl = this.#workers[this.#preferred]?.label ?? '';
-      throw new ConnectUnreachableError(
-        { cluster: this.cluster, endpoint: spec.endpoint, workerUrl },
-        { timeout: false, aborted: true },
-      );
-    }
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt < this.#workers.length; attempt += 1) {
-      const index = (this.#preferred + attempt) % this.#workers.length;
-      const worker = this.#workers[index] as WorkerTarget;
-      let result: ExchangeResult;
-      try {
-        result = await exchange(this.#settings, worker, spec, signal);
-      } catch (err) {
-        if (!(err instanceof ConnectUnreachableError) || err.aborted) throw err;
-        if (spec.method !== 'GET' && !requestWasNotSent(err)) throw err;
-        lastError = this.#noteFailover(err, worker, spec.endpoint);
-        continue;
-      }
-      if (spec.expect.includes(result.status) && (spec.isAnswer?.(result) ?? true)) {
-        this.#preferred = index;
-        return result;
-      }
-      const error = httpError(result);
-      const noAnswer = error.errorCode === undefined && (result.status >= 500 || result.status === 404);
-      // A 404 page means the request never reached Connect's resources, so even a POST may go elsewhere.
-      if (noAnswer && (spec.method === 'GET' || result.status === 404)) {
-        lastError = this.#noteFailover(error, worker, spec.endpoint);
-        continue;
-      }
-      this.#preferred = index;
-      throw error;
-    }
-    throw lastError as Error;
-  }
-
-  #noteFailover(err: Error, worker: WorkerTarget, endpoint: ConnectEndpoint): Error {
-    if (this.#workers.length > 1) {
-      this.#logger.warn({ worker: worker.label, endpoint, err: err.message }, 'Kafka Connect worker gave no answer; trying the next one');
-    }
-    return err;
-  }
-
-  #noteMode(mode: StatusPoll['mode']): void {
-    if (mode === this.#lastMode) return;
-    const first = this.#lastMode === undefined;
-    this.#lastMode = mode;
-    if (first && mode === 'expanded') return;
-    const message =
-      mode === 'per-connector'
-        ? 'Kafka Connect ignores ?expand (Kafka before 2.3): reading each connector status separately'
-        : 'Kafka Connect supports ?expand again: reading all statuses in one request';
-    // Old and new workers alternate during a rolling upgrade: say each switch once, then only at debug.
-    if (this.#modesAnnounced.has(mode)) {
-      this.#logger.debug(message);
-    } else {
-      this.#modesAnnounced.add(mode);
-      this.#logger.info(message);
-    }
-  }
-
-  /** Connectors without a status are normal while they start; a malformed status is worth a warning. */
-  #logMissing(missing: MissingConnector[]): void {
-    const malformed = missing.filter((entry) => entry.malformed);
-    // The same odd entries poll after poll are news once; a different set is news again.
-    const malformedNames = malformed.map((entry) => entry.name).join('\n');
-    const news = malformedNames !== this.#lastMalformed;
-    this.#lastMalformed = malformedNames;
-    if (malformed.length > 0) {
-      this.#logger[news ? 'warn' : 'debug'](
-        { count: malformed.length, examples: malformed.slice(0, 5) },
-        'Kafka Connect sent connector statuses of an unexpected shape; reporting them as missing',
-      );
-    }
-    if (missing.length > malformed.length) {
-      this.#logger.debug({ count: missing.length - malformed.length }, 'Kafka Connect has no status yet for some connectors');
-    }
-  }
-}
-
-function decodeWith<T>(result: ExchangeResult, decoder: (body: unknown) => T): T {
-  try {
-    return decoder(parseJsonBody(result.text));
-  } catch (err) {
-    if (err instanceof ConnectDecodeError) throw new ConnectDecodeError(err.problem, result.context);
-    throw err;
-  }
-}
-
-function httpError(result: ExchangeResult): ConnectHttpError {
-  const body = decodeErrorBody(result.text);
-  return new ConnectHttpError(result.context, {
-    status: result.status,
-    connectMessage: body?.message ?? null,
-    ...(body === undefined ? {} : { errorCode: body.errorCode }),
-  });
 }
 
 /** A health report has a `status` string; Connect's generic error body has `error_code` instead. */
@@ -462,22 +257,4 @@ function looksLikeHealth(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** encodeURIComponent leaves `.` and `..` alone, and a URL parser removes them as dot segments: encode them too. */
-function connectorPath(connector: string): string {
-  const segment = connector === '.' || connector === '..' ? connector.replaceAll('.', '%2E') : encodeURIComponent(connector);
-  return `/connectors/${segment}`;
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new SentinelError('CS_ERR_CONFIG_INVALID', `Kafka Connect client option ${name} must be a positive integer`);
-  }
-  return value;
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

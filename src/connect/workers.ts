@@ -1,6 +1,5 @@
-// The configured worker URLs and credentials, checked once when a client is created.
-
-import { SentinelError } from '../errors.ts';
+// The configured worker URLs and credentials, as requests use them. The URLs were checked at the config edge
+// (src/config/connect-url.ts): http or https, no credentials, no query or fragment.
 
 export interface WorkerTarget {
   /** `scheme://host:port`, the only place a request (and so a credential) is ever sent. */
@@ -16,28 +15,9 @@ export type ConnectAuth =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'bearer'; token: string };
 
-/** Error messages never repeat a URL given here: it could carry a password in its userinfo. */
-export function parseWorkerUrls(urls: readonly string[]): WorkerTarget[] {
-  if (urls.length === 0) throw new SentinelError('CS_ERR_CONFIG_INVALID', 'at least one Kafka Connect worker URL is required');
-  return urls.map((raw, index) => {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new SentinelError('CS_ERR_CONFIG_INVALID', `worker URL #${index + 1} is not a valid URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new SentinelError('CS_ERR_CONFIG_INVALID', `worker URL #${index + 1} must use http or https`);
-    }
-    if (url.username !== '' || url.password !== '') {
-      throw new SentinelError(
-        'CS_ERR_CONFIG_INVALID',
-        `worker URL #${index + 1} must not contain credentials; configure them as auth instead`,
-      );
-    }
-    if (url.search !== '' || url.hash !== '') {
-      throw new SentinelError('CS_ERR_CONFIG_INVALID', `worker URL #${index + 1} must not have a query or fragment`);
-    }
+export function workerTargets(urls: readonly string[]): WorkerTarget[] {
+  return urls.map((text) => {
+    const url = new URL(text);
     const basePath = url.pathname.replace(/\/+$/, '');
     return { origin: url.origin, basePath, label: url.origin + basePath };
   });

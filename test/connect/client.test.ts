@@ -8,7 +8,6 @@ import {
   ConnectTooLargeError,
   ConnectUnreachableError,
   isSentinelError,
-  SentinelError,
 } from '../../src/errors.ts';
 import { refusedUrl, sendJson, startHttpServer, startRawServer, type TestServer } from './raw-server.ts';
 import { captureLogger } from './test-logger.ts';
@@ -314,22 +313,6 @@ describe('authentication', () => {
     expect([http.status, http.errorCode, http.connectMessage, http.retriable]).toEqual([401, undefined, null, false]);
     expect(http.message).toBe(`Kafka Connect cluster "test", connectors on ${worker.url} answered HTTP 401`);
     expect(other.requests).toHaveLength(0);
-  });
-
-  it('refuses worker URLs with credentials in them, without repeating the URL', () => {
-    let err: unknown;
-    try {
-      createConnectClient({ cluster: 't', urls: ['http://admin:hunter2@connect:8083'], logger: captureLogger().logger });
-    } catch (e) {
-      err = e;
-    }
-    expect(isSentinelError(err, 'CS_ERR_CONFIG_INVALID')).toBe(true);
-    expect((err as Error).message).not.toContain('hunter2');
-    expect(() => createConnectClient({ cluster: 't', urls: [], logger: captureLogger().logger })).toThrow(SentinelError);
-    expect(() => createConnectClient({ cluster: 't', urls: ['ftp://x'], logger: captureLogger().logger })).toThrow('http or https');
-    expect(() => createConnectClient({ cluster: 't', urls: ['http://x'], timeoutMs: 0, logger: captureLogger().logger })).toThrow(
-      'timeoutMs',
-    );
   });
 });
 
