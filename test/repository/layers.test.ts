@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/poller', 'src/metrics', 'src/restart'],
   ['src/ha'],
   ['src/http'],
+  ['src/runtime'],
   ['src/app.ts'],
   ['src/service.ts'],
   ['src/cli.ts', 'src/demo.ts'],
