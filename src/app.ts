@@ -10,7 +10,7 @@ import { sameSettings } from './config/same-settings.ts';
 import type { Config } from './config/schema.ts';
 import { createConnectClient, type ConnectClient, type ConnectClientOptions } from './connect/client.ts';
 import { createListingDecoder } from './connect/listing-decoder.ts';
-import type { CircuitState, ClusterView } from './domain/model.ts';
+import type { ClusterView } from './domain/model.ts';
 import { errorSummary } from './errors.ts';
 import { buildServer } from './http/server.ts';
 import { Exposition } from './metrics/exposition.ts';
@@ -19,7 +19,8 @@ import { openStateClocks } from './poller/state-clocks.ts';
 import { compilePolicy, type RestartPolicy } from './restart/compile.ts';
 import type { HistoryStore } from './restart/history-file.ts';
 import { retainClusters, type RestartHistory } from './restart/history.ts';
-import { ClusterUnit, type ClusterUnitDeps } from './runtime/cluster.ts';
+import type { ClusterUnitDeps } from './runtime/cluster.ts';
+import { Clusters } from './runtime/clusters.ts';
 import { historyWriter } from './runtime/history-writer.ts';
 import { operatorActions } from './runtime/operator-actions.ts';
 import { httpsOf, webSecurity } from './runtime/web.ts';
@@ -85,37 +86,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     closed: () => closed,
   };
 
-  // Cluster i of n polls at i/n of its interval after the first round, so that their CPU work does not pile up.
-  const units = new Map(initial.clusters.map((cluster, i) => [cluster.name, new ClusterUnit(shared, cluster, undefined, Math.floor((i * cluster.pollInterval) / initial.clusters.length))]));
-  let started = false;
+  const clusters = new Clusters(shared, initial.clusters);
 
   const applyConfig = async (next: Config): Promise<void> => {
     logger.level = next.log.level;
     live.config = next;
     live.policy = compilePolicy(next.restart);
     showMode();
-    const wanted = new Map(next.clusters.map((c) => [c.name, c]));
-    clocks.retain(wanted.keys());
-    for (const [name, unit] of units) {
-      if (wanted.has(name)) continue;
-      units.delete(name);
-      await unit.stop();
-      exposition.deleteCluster(name);
-      await selfMetrics.forgetCluster(name);
-      logger.info({ connect_cluster: name }, 'Stopped watching a cluster removed from the config');
-    }
-    for (const cluster of next.clusters) {
-      const current = units.get(cluster.name);
-      if (current && sameSettings(current.config, cluster)) continue;
-      if (current) await current.stop();
-      const unit = new ClusterUnit(shared, cluster, current);
-      units.set(cluster.name, unit);
-      if (started) unit.poller.start();
-      logger.info({ connect_cluster: cluster.name }, current ? 'Applied new settings for a cluster' : 'Started watching a cluster');
-    }
+    const wanted = next.clusters.map((cluster) => cluster.name);
+    clocks.retain(wanted);
+    await clusters.apply(next.clusters);
     // History of clusters no longer configured would never be pruned by a poll.
     await history.serially(async () => {
-      const kept = retainClusters(history.recorded(), wanted.keys());
+      const kept = retainClusters(history.recorded(), wanted);
       if (kept !== history.recorded() && history.store.leading) await history.persist(kept);
     });
     const restartOnly =
@@ -140,21 +123,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return result;
   };
 
-  const views = () => [...units.values()].map((unit) => unit.view);
   const server = buildServer({
     logger,
     version: deps.version,
     exposition,
-    views,
+    views: () => clusters.views(),
     restarts: operatorActions({
       history,
-      views: () => new Map([...units].map(([name, unit]) => [name, unit.view])),
-      circuits: () => new Map([...units].flatMap(([name, unit]): Array<[string, CircuitState]> => (unit.circuit ? [[name, unit.circuit]] : []))),
+      views: () => clusters.viewsByName(),
+      circuits: () => clusters.circuits(),
       policy: () => live.policy,
       now,
       logger,
     }),
-    ready: () => [...units.values()].every((unit) => unit.polled),
+    ready: () => clusters.ready(),
     reload: async () => {
       const result = await reload();
       if (!result.ok) throw result.error;
@@ -168,19 +150,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   return {
     server,
-    start() {
-      started = true;
-      for (const unit of units.values()) unit.poller.start();
-    },
-    async pollAll() {
-      await Promise.all([...units.values()].map((unit) => unit.poller.pollOnce()));
-    },
+    start: () => clusters.start(),
+    pollAll: () => clusters.pollAll(),
     reload,
-    views,
+    views: () => clusters.views(),
     history: () => history.recorded(),
     async close() {
       closing.abort();
-      await Promise.all([...units.values()].map((unit) => unit.stop()));
+      await clusters.stop();
       await history.serially(async () => {
         closed = true;
       });
