@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectClient, type ConnectClientOptions } from '../../src/connect/client.ts';
 import { ConnectUnreachableError } from '../../src/errors.ts';
 import { sendJson, startHttpServer, type TestServer } from './raw-server.ts';
-import { captureLogger } from './test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 import { tool } from '../support/tools.ts';
 
 interface Pki {
@@ -89,7 +89,7 @@ async function tlsWorker(
 }
 
 function client(options: Partial<ConnectClientOptions> & { urls: string[] }) {
-  const created = createConnectClient({ cluster: 'tls', logger: captureLogger().logger, timeoutMs: 5_000, ...options });
+  const created = createConnectClient({ cluster: 'tls', logger: captureLog().logger, timeoutMs: 5_000, ...options });
   cleanups.push(() => created.close());
   return created;
 }
@@ -147,11 +147,11 @@ describe('TLS', () => {
 
   it('insecureSkipVerify accepts any certificate and warns once, at creation', async () => {
     const worker = await tlsWorker();
-    const log = captureLogger();
+    const log = captureLog();
     const connect = client({ urls: [worker.url], tls: { insecureSkipVerify: true }, logger: log.logger });
     await connect.getWorkerInfo();
     await connect.getWorkerInfo();
-    const warnings = log.lines().filter((line) => line.level === 40);
+    const warnings = log.lines().filter((line) => line.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ connect_cluster: 'tls', msg: expect.stringContaining('insecureSkipVerify') });
   });

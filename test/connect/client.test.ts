@@ -10,7 +10,7 @@ import {
   isSentinelError,
 } from '../../src/errors.ts';
 import { refusedUrl, sendJson, startHttpServer, startRawServer, type TestServer } from './raw-server.ts';
-import { captureLogger } from './test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -25,7 +25,7 @@ async function server(handler: Parameters<typeof startHttpServer>[0]): Promise<T
 }
 
 function client(options: Partial<ConnectClientOptions> & { urls: string[] }): ConnectClient {
-  const created = createConnectClient({ cluster: 'test', logger: captureLogger().logger, timeoutMs: 2_000, ...options });
+  const created = createConnectClient({ cluster: 'test', logger: captureLog().logger, timeoutMs: 2_000, ...options });
   cleanups.push(() => created.close());
   return created;
 }
@@ -221,7 +221,7 @@ describe('failover across workers', () => {
     const down = await refusedUrl();
     const proxyError = await server((_req, res) => sendText(res, 502, '<html>Bad Gateway</html>'));
     const healthy = await server((_req, res) => sendJson(res, 200, {}));
-    const log = captureLogger();
+    const log = captureLog();
     const connect = client({ urls: [down, proxyError.url, healthy.url], logger: log.logger });
 
     expect((await connect.pollStatus()).workerUrl).toBe(healthy.url);
@@ -239,7 +239,7 @@ describe('failover across workers', () => {
   it('logs with the connect_cluster key, bound once even when the caller already bound it', async () => {
     const healthy = await server((_req, res) => sendJson(res, 200, {}));
     for (const bound of [false, true]) {
-      const log = captureLogger();
+      const log = captureLog();
       const logger = bound ? log.logger.child({ connect_cluster: 'test' }) : log.logger;
       await client({ urls: [await refusedUrl(), healthy.url], logger }).pollStatus();
       const [line] = log.text().split('\n');
@@ -294,7 +294,7 @@ describe('authentication', () => {
   ])('sends $auth.kind credentials to the configured worker and never logs them', async ({ auth, header }) => {
     const worker = await server((_req, res) => sendJson(res, 401, 'x'));
     const down = await refusedUrl();
-    const log = captureLogger();
+    const log = captureLog();
     const err = await failure(client({ urls: [down, worker.url], auth, logger: log.logger }).getPlugins());
     expect(worker.requests[0]?.headers.authorization).toBe(header);
     expect(String((err as Error).message)).not.toContain(header);
@@ -579,7 +579,7 @@ describe('onRequest', () => {
 describe('aborting and closing', () => {
   it('close() aborts requests in flight and refuses later ones', async () => {
     const worker = await server(() => {});
-    const connect = createConnectClient({ cluster: 'test', urls: [worker.url], logger: captureLogger().logger });
+    const connect = createConnectClient({ cluster: 'test', urls: [worker.url], logger: captureLog().logger });
     const pending = failure(connect.pollStatus());
     await expect.poll(() => worker.requests.length).toBe(1);
     await connect.close();

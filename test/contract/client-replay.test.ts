@@ -6,7 +6,7 @@ import { createConnectClient } from '../../src/connect/client.ts';
 import { ConnectHttpError } from '../../src/errors.ts';
 import { captureBody, captureStatusLine, sample } from '../connect/captures.ts';
 import { startRawServer, type TestServer } from '../connect/raw-server.ts';
-import { captureLogger } from '../connect/test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,7 +41,7 @@ async function replay(routes: Record<string, Reply>): Promise<TestServer> {
 }
 
 function client(...urls: string[]) {
-  const created = createConnectClient({ cluster: 'replay', urls, logger: captureLogger().logger, timeoutMs: 5_000 });
+  const created = createConnectClient({ cluster: 'replay', urls, logger: captureLog().logger, timeoutMs: 5_000 });
   cleanups.push(() => created.close());
   return created;
 }

@@ -6,7 +6,7 @@ import { createConnectClient, type ConnectClientOptions } from '../../src/connec
 import { parseWorkerVersion, supports } from '../../src/connect/kafka-version.ts';
 import { ConnectHttpError, ConnectUnreachableError } from '../../src/errors.ts';
 import { startSimulator, type ConnectorSpec, type SimulatorOptions } from '../../packages/simulator/src/index.ts';
-import { captureLogger } from '../connect/test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -31,7 +31,7 @@ async function simulator(options: SimulatorOptions = {}) {
 }
 
 function client(options: Partial<ConnectClientOptions> & { urls: string[] }) {
-  const created = createConnectClient({ cluster: 'sim', logger: captureLogger().logger, timeoutMs: 5_000, ...options });
+  const created = createConnectClient({ cluster: 'sim', logger: captureLog().logger, timeoutMs: 5_000, ...options });
   cleanups.push(() => created.close());
   return created;
 }

@@ -9,7 +9,7 @@ import type { ConnectorStatus, StatusPoll, TaskStatus } from '../../src/domain/m
 import { initialState, reconcile, type PollOutcome, type ReconcileState } from '../../src/poller/reconcile.ts';
 import { decodeClocks, openStateClocks, STATE_CLOCKS_FILE } from '../../src/poller/state-clocks.ts';
 import { nodeStoreFs, type StoreFs } from '../../src/storage/fs.ts';
-import { captureLogger } from '../connect/test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 const T = 1_700_000_000_000;
 
@@ -124,7 +124,7 @@ describe('the state clocks file', () => {
 
   it('carries the clocks of every cluster to the next run, and drops clusters no longer watched', async () => {
     dir = await mkdtemp(join(tmpdir(), 'state-clocks-'));
-    const { logger } = captureLogger();
+    const { logger } = captureLog();
     const clocks = await openStateClocks({ dataDir: dir, logger, writeIntervalMs: 60_000 });
     expect(clocks.takeRemembered('prod').size).toBe(0);
     clocks.update(view('prod', { status: connector('a "quoted"/name', 'failed', [task(0, 'failed'), task(3, 'running')]), stateSince: T - 5, taskStateSince: [T - 4, T - 3] }));
@@ -144,7 +144,7 @@ describe('the state clocks file', () => {
 
   it('keeps the clocks of a cluster not polled yet when it writes', async () => {
     dir = await mkdtemp(join(tmpdir(), 'state-clocks-'));
-    const { logger } = captureLogger();
+    const { logger } = captureLog();
     const first = await openStateClocks({ dataDir: dir, logger });
     first.update(view('slow', { status: connector('a', 'failed'), stateSince: T - 5, taskStateSince: [] }));
     await first.close();
@@ -160,10 +160,10 @@ describe('the state clocks file', () => {
   it('moves a damaged file aside with one warning naming it and the problem, and starts afresh', async () => {
     dir = await mkdtemp(join(tmpdir(), 'state-clocks-'));
     await writeFile(join(dir, STATE_CLOCKS_FILE), '{"version":1,"clusters":{"prod":{"a":["failed","yesterday",[]]}}}');
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLog();
     const clocks = await openStateClocks({ dataDir: dir, logger, now: () => T });
     expect(clocks.takeRemembered('prod').size).toBe(0);
-    const warning = lines().find((line) => line.level === 40);
+    const warning = lines().find((line) => line.level === 'warn');
     expect(warning?.msg).toContain('clusters.prod.a is not [state, sinceMs, tasks]');
     const files = await readdir(dir);
     expect(files).toContain(`${STATE_CLOCKS_FILE}.corrupt-20231114T221320Z`);
@@ -184,7 +184,7 @@ describe('the state clocks file', () => {
       ...nodeStoreFs,
       writeFileDurably: (path, data) => (failing ? Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' })) : nodeStoreFs.writeFileDurably(path, data)),
     };
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLog();
     const clocks = await openStateClocks({ dataDir: dir, logger, fs, writeIntervalMs: 60_000 });
     clocks.update(view('prod', { status: connector('a', 'failed'), stateSince: T, taskStateSince: [] }));
     await clocks.flush();

@@ -3,42 +3,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import type { App, AppDeps } from '../../src/app.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
 import type { HistoryStore } from '../../src/restart/history-file.ts';
 import { openService } from '../../src/service.ts';
 import type { StoreFs } from '../../src/storage/fs.ts';
 
-export interface CapturedLog {
-  logger: Logger;
-  /** Where the real logger writes: the lines `text()` and `lines()` read. */
-  destination: { write(line: string): void };
-  /** Every line so far, raw (for "never contains" checks). */
-  text(): string;
-  lines(): Record<string, unknown>[];
-  /** Lines whose msg contains `fragment`. */
-  matching(fragment: string | RegExp): Record<string, unknown>[];
-}
+import { captureLog, type CapturedLog } from '../support/log-capture.ts';
 
-export function captureLog(level = 'debug'): CapturedLog {
-  const raw: string[] = [];
-  const destination = { write: (line: string) => void raw.push(line) };
-  const logger = createLogger(level, destination);
-  const lines = () => raw.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return {
-    logger,
-    destination,
-    text: () => raw.join(''),
-    lines,
-    matching: (fragment) =>
-      lines().filter((line) => {
-        const msg = String(line['msg'] ?? '');
-        return typeof fragment === 'string' ? msg.includes(fragment) : fragment.test(msg);
-      }),
-  };
-}
+export { captureLog, type CapturedLog };
 
 export interface ServiceOptions {
   /** The YAML; `dataDir` is set to a temp dir unless the text sets one. */

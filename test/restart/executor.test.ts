@@ -3,7 +3,7 @@ import type { ConnectorRestartOutcome, ConnectorStatus, RestartApi, SkipReason, 
 import { ConnectDecodeError, ConnectHttpError, ConnectUnreachableError } from '../../src/errors.ts';
 import { executeDecisions, type RestartMetrics } from '../../src/restart/executor.ts';
 import type { RestartDecision } from '../../src/restart/policy.ts';
-import { captureLogger } from '../connect/test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 import { CLUSTER, connectorStatus, decideAt, failure, policyOf, T0, viewOf } from './helpers.ts';
 import { decide } from '../../src/restart/policy.ts';
 import { emptyHistory } from '../../src/restart/history.ts';
@@ -75,7 +75,7 @@ describe('executeDecisions', () => {
   it('sends one KIP-745 call for a connector and its failed tasks and reads the plan', async () => {
     const { api, calls } = fakeApi({ connector: () => plan(failedConnectorAndTasks, { connector: true, tasks: [0, 2] }) });
     const metrics = fakeMetrics();
-    const log = captureLogger();
+    const log = captureLog();
     const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics });
     expect(calls).toEqual([{ kind: 'connector', connector: 'orders', includeTasks: true, onlyFailed: true }]);
     expect(outcomes.map((outcome) => [outcome.key, outcome.result])).toEqual([
@@ -88,7 +88,7 @@ describe('executeDecisions', () => {
 
   it('falls back to per-task restarts when Connect answers 204 (before Kafka 3.0)', async () => {
     const { api, calls } = fakeApi({ connector: () => ({ kind: 'connector-only' }) });
-    const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(calls).toEqual([
       { kind: 'connector', connector: 'orders', includeTasks: true, onlyFailed: true },
       { kind: 'task', connector: 'orders', task: 0 },
@@ -100,7 +100,7 @@ describe('executeDecisions', () => {
   it('restarts a failed connector with running tasks alone', async () => {
     const status = connectorStatus('orders', 'failed', ['running']);
     const { api, calls } = fakeApi({ connector: () => plan(status, { connector: true }) });
-    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(calls).toEqual([{ kind: 'connector', connector: 'orders', includeTasks: false, onlyFailed: true }]);
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['restarted']);
   });
@@ -108,13 +108,13 @@ describe('executeDecisions', () => {
   it('uses the single-task endpoint on old workers', async () => {
     const status = connectorStatus('orders', 'running', ['failed']);
     const { api, calls } = fakeApi({});
-    await executeDecisions(decisionsFor(status, '2.8.0'), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    await executeDecisions(decisionsFor(status, '2.8.0'), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(calls).toEqual([{ kind: 'task', connector: 'orders', task: 0 }]);
   });
 
   it('reports what the plan left alone as not needed, and a task missing from it as gone', async () => {
     const { api } = fakeApi({ connector: () => plan({ ...failedConnectorAndTasks, tasks: [failedConnectorAndTasks.tasks[0]!] }, { connector: true }) });
-    const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(outcomes.map((outcome) => [outcome.key, outcome.result, outcome.message])).toEqual([
       [`${CLUSTER}/orders`, 'restarted', 'restart accepted (plan: RESTARTING)'],
       [`${CLUSTER}/orders/0`, 'not_needed', 'nothing to restart: the plan shows it FAILED'],
@@ -143,14 +143,14 @@ describe('executeDecisions', () => {
   ])('turns %s into a %s outcome for every target of the call, without throwing', async (error, result) => {
     const { api } = fakeApi({ connector: () => error });
     const metrics = fakeMetrics();
-    const log = captureLogger();
+    const log = captureLog();
     const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics });
     expect(outcomes.map((outcome) => outcome.result)).toEqual([result, result, result]);
     const failure = result === 'retry' || result === 'failed' || result === 'unconfirmed';
     const sent = ['orders', 'orders/0', 'orders/2'].flatMap((target) => [`restart ${target}`, ...(failure ? [`failure ${target}`] : [])]);
     expect(metrics.events).toEqual(sent);
     const levels = log.lines().map((line) => line.level);
-    expect(levels).toEqual(Array(3).fill(failure ? 40 : 30));
+    expect(levels).toEqual(Array(3).fill(failure ? 'warn' : 'info'));
   });
 
   it.each([
@@ -159,7 +159,7 @@ describe('executeDecisions', () => {
     ['a relayed forward failure', 500, 'IO Error trying to forward REST request: password=hunter2 at http://admin:hunter2@w2'],
   ])("keeps Connect's message out of outcomes and logs when it may quote a secret: %s", async (_, status, message) => {
     const { api } = fakeApi({ connector: () => http(status, message) });
-    const log = captureLogger();
+    const log = captureLog();
     const outcomes = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api, logger: log.logger, metrics: fakeMetrics() });
     expect(outcomes.map((outcome) => outcome.message).join('\n')).not.toContain('hunter2');
     expect(JSON.stringify(log.lines())).not.toContain('hunter2');
@@ -192,7 +192,7 @@ describe('executeDecisions', () => {
   it('reports a failed task restart per task and goes on with the others', async () => {
     const status = connectorStatus('orders', 'running', ['failed', 'failed']);
     const { api } = fakeApi({ connector: () => ({ kind: 'connector-only' }), task: (_, task) => (task === 0 ? http(404, 'Unknown task: orders-0') : undefined) });
-    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['gone', 'restarted']);
   });
 
@@ -201,14 +201,14 @@ describe('executeDecisions', () => {
       new ConnectHttpError({ ...context, endpoint }, { status: 500, connectMessage: '"uriTemplate" parameter is null.' });
     const status = connectorStatus('orders', 'running', ['failed', 'failed']);
     const { api } = fakeApi({ connector: () => ({ kind: 'connector-only' }), task: (_, task) => (task === 1 ? ghost('task_restart') : undefined) });
-    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const outcomes = await executeDecisions(decisionsFor(status), { api, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(outcomes.map((outcome) => [outcome.key, outcome.result])).toEqual([
       [`${CLUSTER}/orders/0`, 'restarted'],
       [`${CLUSTER}/orders/1`, 'gone'],
     ]);
     expect(outcomes[1]?.message).toContain('the status of a task that no longer exists');
     const { api: bulk } = fakeApi({ connector: () => ghost('connector_restart') });
-    const retried = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api: bulk, logger: captureLogger().logger, metrics: fakeMetrics() });
+    const retried = await executeDecisions(decisionsFor(failedConnectorAndTasks), { api: bulk, logger: captureLog().logger, metrics: fakeMetrics() });
     expect(retried.map((outcome) => outcome.result)).toEqual(['retry', 'retry', 'retry']);
   });
 
@@ -219,16 +219,16 @@ describe('executeDecisions', () => {
     const second = decideAt(policy, connectors, T0 + 15_000, first.history);
     const { api, calls } = fakeApi({});
     const metrics = fakeMetrics();
-    const log = captureLogger();
+    const log = captureLog();
     const outcomes = await executeDecisions([...first.decisions, ...second.decisions], { api, logger: log.logger, metrics });
     expect(calls).toEqual([]);
     expect(outcomes).toEqual([]);
     expect(metrics.events).toEqual(['skipped orders dry_run', 'skipped payments policy_never', 'skipped orders backoff', 'skipped payments policy_never']);
     expect(log.lines().map((line) => [line.reason, line.level])).toEqual([
-      ['dry_run', 30],
-      ['policy_never', 30],
-      ['backoff', 30],
-      ['policy_never', 20],
+      ['dry_run', 'info'],
+      ['policy_never', 'info'],
+      ['backoff', 'info'],
+      ['policy_never', 'debug'],
     ]);
   });
 
@@ -236,12 +236,12 @@ describe('executeDecisions', () => {
     const secretTrace = failure('org.apache.kafka.connect.errors.ConnectException: password=hunter2 in connection.url', 'java.net.SocketTimeoutException: Read timed out');
     const status = connectorStatus('orders', 'running', [{ state: 'failed', failure: secretTrace }]);
     const { api } = fakeApi({ connector: () => plan(status, { tasks: [0] }) });
-    const log = captureLogger();
+    const log = captureLog();
     // The service hands the executor its cluster's child logger, which carries connect_cluster.
     await executeDecisions(decisionsFor(status), { api, logger: log.logger.child({ connect_cluster: CLUSTER }), metrics: fakeMetrics() });
     const [line] = log.lines();
     expect(line).toMatchObject({
-      level: 30,
+      level: 'info',
       connect_cluster: CLUSTER,
       connector: 'orders',
       task: 0,
@@ -276,7 +276,7 @@ describe('executeDecisions', () => {
     // Five of five FAILED would open the circuit breaker, which is not what this is about.
     const { decisions } = decideAt(policyOf({ clusterSafety: { circuitBreaker: { minConnectors: 1000 } } }), statuses, T0);
     expect(decisions.map((decision) => decision.action)).toEqual(Array(5).fill('restart'));
-    const running = executeDecisions(decisions, { api, logger: captureLogger().logger, metrics: fakeMetrics(), concurrency: 2 });
+    const running = executeDecisions(decisions, { api, logger: captureLog().logger, metrics: fakeMetrics(), concurrency: 2 });
     // Release calls one at a time as they arrive, until all five are done.
     for (let released = 0; released < 5; released++) {
       while (release.length === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -297,7 +297,7 @@ describe('executeDecisions', () => {
       },
       async restartTask() {},
     };
-    const outcomes = await executeDecisions(decisionsFor(connectorStatus('orders', 'failed', [])), { api, logger: captureLogger().logger, metrics: fakeMetrics(), signal: controller.signal });
+    const outcomes = await executeDecisions(decisionsFor(connectorStatus('orders', 'failed', [])), { api, logger: captureLog().logger, metrics: fakeMetrics(), signal: controller.signal });
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['retry']);
   });
 });

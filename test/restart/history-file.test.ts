@@ -11,7 +11,7 @@ import { LOCK_FILE } from '../../src/restart/lock.ts';
 import { silence } from '../../src/restart/operator.ts';
 import { nodeStoreFs, type StoreFs } from '../../src/storage/fs.ts';
 import { BACKUP_FILE, HISTORY_FILE, openHistoryStore, type HistoryStoreOptions } from '../../src/restart/history-file.ts';
-import { captureLogger } from '../connect/test-logger.ts';
+import { captureLog } from '../support/log-capture.ts';
 import { CLUSTER, connectorStatus, HOUR, policyOf, simulate, T0 } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ function someHistory(connector = 'orders'): RestartHistory {
   }).history;
 }
 
-function open(options: Partial<HistoryStoreOptions> = {}, log = captureLogger()) {
+function open(options: Partial<HistoryStoreOptions> = {}, log = captureLog()) {
   return openHistoryStore({ dataDir: dir, logger: log.logger, now: () => T0, ...options });
 }
 
@@ -55,7 +55,7 @@ function flakyFs(failing: { code: string | undefined }): StoreFs {
 
 describe('history store', () => {
   it('starts empty, saves atomically with a backup of the previous copy, and loads what it saved', async () => {
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({}, log);
     expect((store.current()).clusters.size).toBe(0);
     expect(log.lines().map((line) => line.msg)).toEqual([`no restart history at ${join(dir, HISTORY_FILE)} yet; starting with an empty one`]);
@@ -113,14 +113,14 @@ describe('history store', () => {
     const size = (await readFile(join(dir, HISTORY_FILE))).length;
     await truncate(join(dir, HISTORY_FILE), Math.floor(size / 2));
 
-    const log = captureLogger();
+    const log = captureLog();
     const recovered = await open({}, log);
     expect(encodeHistory(recovered.current(), T0)).toBe(encodeHistory(someHistory('orders'), T0));
     const aside = `${HISTORY_FILE}.corrupt-20261124T100000Z`;
     expect(await readdir(dir)).toContain(aside);
     expect(log.lines().map((line) => [line.level, line.msg])).toEqual([
-      [40, `restart history ${join(dir, HISTORY_FILE)} is damaged (the file is not JSON); moved it to ${join(dir, aside)}`],
-      [40, `${join(dir, HISTORY_FILE)} was damaged; using the previous copy ${join(dir, BACKUP_FILE)}: its last change may be lost`],
+      ['warn', `restart history ${join(dir, HISTORY_FILE)} is damaged (the file is not JSON); moved it to ${join(dir, aside)}`],
+      ['warn', `${join(dir, HISTORY_FILE)} was damaged; using the previous copy ${join(dir, BACKUP_FILE)}: its last change may be lost`],
     ]);
     // The next save writes a fresh file and keeps working.
     expect(await recovered.save(someHistory('x'))).toBe(true);
@@ -130,20 +130,20 @@ describe('history store', () => {
   it('starts empty, and says so, when neither the file nor its backup is usable', async () => {
     await writeFile(join(dir, HISTORY_FILE), '{"format":"connect-sentinel/restart-history","version":1,"clus');
     await writeFile(join(dir, BACKUP_FILE), '{"format":"other"}');
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({}, log);
     expect((store.current()).clusters.size).toBe(0);
     expect((await readdir(dir)).filter((name) => name.includes('.corrupt-')).sort()).toEqual([
       `${BACKUP_FILE}.corrupt-20261124T100000Z`,
       `${HISTORY_FILE}.corrupt-20261124T100000Z`,
     ]);
-    expect(log.lines().at(-1)).toMatchObject({ level: 50, msg: 'no usable restart history: restart budgets and backoffs start afresh' });
+    expect(log.lines().at(-1)).toMatchObject({ level: 'error', msg: 'no usable restart history: restart budgets and backoffs start afresh' });
     await store.close();
   });
 
   it('uses the backup when a write was interrupted between its two renames', async () => {
     await writeFile(join(dir, BACKUP_FILE), encodeHistory(someHistory(), T0));
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({}, log);
     expect(encodeHistory(store.current(), T0)).toBe(encodeHistory(someHistory(), T0));
     expect(log.lines()[0]?.msg).toMatch(/is missing \(a write was interrupted\); using the previous copy/);
@@ -152,7 +152,7 @@ describe('history store', () => {
 
   it('reports a full disk without throwing, refuses until a write succeeds again, and says so once each way', async () => {
     const failing: { code: string | undefined } = { code: undefined };
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({ fs: flakyFs(failing) }, log);
     const history = someHistory();
     failing.code = 'ENOSPC';
@@ -164,9 +164,9 @@ describe('history store', () => {
     expect(store.writable).toBe(true);
     const lines = log.lines().slice(1);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
-      [50, `restart history ${join(dir, HISTORY_FILE)} cannot be written (ENOSPC); auto-restart is paused until a write succeeds, monitoring continues`],
-      [20, 'restart history write failed again'],
-      [30, `restart history ${join(dir, HISTORY_FILE)} is writable again; auto-restart resumes`],
+      ['error', `restart history ${join(dir, HISTORY_FILE)} cannot be written (ENOSPC); auto-restart is paused until a write succeeds, monitoring continues`],
+      ['debug', 'restart history write failed again'],
+      ['info', `restart history ${join(dir, HISTORY_FILE)} is writable again; auto-restart resumes`],
     ]);
     expect((await readdir(dir)).some((name) => name.includes('.tmp'))).toBe(false);
     await store.close();
@@ -182,11 +182,11 @@ describe('history store', () => {
       },
     };
     await writeFile(join(dir, HISTORY_FILE), encodeHistory(someHistory(), T0));
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({ fs }, log);
     expect(store.writable).toBe(false);
     expect((store.current()).clusters.size).toBe(1);
-    expect(log.lines()[0]).toMatchObject({ level: 50, msg: `data directory ${dir} is not writable (EROFS); auto-restart is off until it is` });
+    expect(log.lines()[0]).toMatchObject({ level: 'error', msg: `data directory ${dir} is not writable (EROFS); auto-restart is off until it is` });
     expect(await store.save(someHistory('x'))).toBe(false);
     failing.code = undefined;
     expect(await store.save(someHistory('x'))).toBe(true);
@@ -233,9 +233,9 @@ try {
     ['a damaged lock file', '{"pid":', /the lock file is damaged/],
   ])('takes over a stale lock left by %s, with a log line', async (_, content, why) => {
     await writeFile(join(dir, LOCK_FILE), typeof content === 'string' ? content : JSON.stringify(content));
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({ pid: 7, hostname: 'this-host', isProcessAlive: (pid) => pid !== 999_999_999 }, log);
-    expect(log.lines()[0]).toMatchObject({ level: 40 });
+    expect(log.lines()[0]).toMatchObject({ level: 'warn' });
     expect(String(log.lines()[0]?.msg)).toMatch(why);
     expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 7, hostname: 'this-host' });
     await store.close();
@@ -275,7 +275,7 @@ try {
   });
 
   it('creates the data directory and takes the lock again when the directory is removed while it runs', async () => {
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({}, log);
     expect(await store.save(someHistory('a'))).toBe(true);
     await rm(dir, { recursive: true, force: true });
@@ -291,7 +291,7 @@ try {
 
   it('opens without history, like an unwritable data directory, when history.json is a directory; writes once it is gone', async () => {
     await mkdir(join(dir, HISTORY_FILE, 'inside'), { recursive: true });
-    const log = captureLogger();
+    const log = captureLog();
     const store = await open({}, log);
     expect(store.writable).toBe(false);
     expect(store.current()).toEqual(emptyHistory());
