@@ -344,6 +344,29 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect(await taskStarts(stateDir, 'timeout-flapping', 1)).toEqual([3]);
   }, 3 * WAIT_MS);
 
+  it('a task whose start hangs after a restart stays RESTARTING: shown with its state clock, and not restarted again', async () => {
+    // On the one-worker cluster: no rebalance restarts the task behind connect-sentinel's back.
+    await create(plain, 'stuck-restarting', {
+      'connector.class': FAULT_SOURCE,
+      'fault.mode': 'fail-then-hang-in-start',
+      'fault.fail.first': '1',
+      'fault.state.dir': stateDir,
+    });
+    // connect-sentinel restarts the first failure; the second start() never returns.
+    await waitFor('Connect to show the task RESTARTING', async () => ((await connectStatus(plain, 'stuck-restarting')).tasks[0]?.state === 'RESTARTING' ? true : undefined), WAIT_MS);
+    const labels = { connect_cluster: 'plain', connector: 'stuck-restarting', task: '0' };
+    const first = await metricsUntil('RESTARTING in the metrics', (s) => (stateOf(s, 'kafka_connect_task_state', labels) === 'restarting' ? s : undefined));
+    const since = valueOf(first, 'kafka_connect_task_state_since_timestamp_seconds', labels);
+    const polls = valueOf(first, 'kafka_connect_exporter_polls_total', { connect_cluster: 'plain' }) ?? 0;
+    // Five more polls: still RESTARTING, the same state clock, and still the one restart.
+    const later = await metricsUntil('five more polls', (s) => ((valueOf(s, 'kafka_connect_exporter_polls_total', { connect_cluster: 'plain' }) ?? 0) >= polls + 5 ? s : undefined));
+    expect(stateOf(later, 'kafka_connect_task_state', labels)).toBe('restarting');
+    expect(valueOf(later, 'kafka_connect_task_state_since_timestamp_seconds', labels)).toBe(since);
+    expect(valueOf(later, 'kafka_connect_autorestart_restarts_total', labels)).toBe(1);
+    expect(await taskStarts(stateDir, 'stuck-restarting', 1)).toEqual([2]);
+    expect((await connectStatus(plain, 'stuck-restarting')).tasks[0]?.state).toBe('RESTARTING');
+  });
+
   it('never restarts a task that failed with a ConfigException, and says it gave up', async () => {
     await create(charmed, 'misconfigured-source', {
       'connector.class': FAULT_SOURCE,

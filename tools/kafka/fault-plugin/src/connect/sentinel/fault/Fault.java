@@ -17,7 +17,8 @@ import org.apache.kafka.connect.connector.ConnectorContext;
  *
  * <ul>
  *   <li>{@code fault.mode}: {@code run} (default), {@code fail-at-start}, {@code fail-after-ms}, {@code fail-after-records},
- *       {@code fail-on-file}, {@code hang-in-start}, {@code hang-in-stop};
+ *       {@code fail-on-file}, {@code hang-in-start}, {@code fail-then-hang-in-start} (the first {@code fault.fail.first}
+ *       starts fail, every later one hangs in start(): a restart that leaves the task RESTARTING), {@code hang-in-stop};
  *   <li>{@code fault.after.ms}, {@code fault.after.records}: when the {@code fail-after-*} modes fail;
  *   <li>{@code fault.fail.on.file}: the {@code fail-on-file} mode fails once this file exists;
  *   <li>{@code fault.fail.first}: fail only the first K starts of each task, then run (needs {@code fault.state.dir},
@@ -37,7 +38,7 @@ import org.apache.kafka.connect.connector.ConnectorContext;
  */
 final class Fault {
   static final ConfigDef CONFIG = new ConfigDef()
-      .define("fault.mode", ConfigDef.Type.STRING, "run", ConfigDef.Importance.LOW, "run, fail-at-start, fail-after-ms, fail-after-records, fail-on-file, hang-in-start, hang-in-stop")
+      .define("fault.mode", ConfigDef.Type.STRING, "run", ConfigDef.Importance.LOW, "run, fail-at-start, fail-after-ms, fail-after-records, fail-on-file, hang-in-start, fail-then-hang-in-start, hang-in-stop")
       .define("fault.after.ms", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-ms")
       .define("fault.after.records", ConfigDef.Type.LONG, 0L, ConfigDef.Importance.LOW, "for fail-after-records")
       .define("fault.fail.on.file", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "for fail-on-file")
@@ -110,6 +111,10 @@ final class Fault {
       fault = new Fault(props);
       connector = props.getOrDefault("name", "unknown");
       task = Integer.parseInt(props.getOrDefault("fault.task.id", "0"));
+      if ("fail-then-hang-in-start".equals(fault.mode)) {
+        if (fault.thisStartFails(connector, task)) throw fault.toThrow();
+        hangForever();
+      }
       failing = !"run".equals(fault.mode) && !"hang-in-stop".equals(fault.mode) && fault.thisStartFails(connector, task);
       if (failing && "fail-at-start".equals(fault.mode)) throw fault.toThrow();
       if (failing && "hang-in-start".equals(fault.mode)) hangForever();
