@@ -28,6 +28,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
   let sinkDir: string;
   /** The clusters[] entry of the Charmed-like cluster, as connect-sentinel's config has it. */
   let charmedEntry: Record<string, unknown> & { name: string };
+  /** A bootstrap address nothing listens on. */
+  let refusedBootstrap: string;
 
   beforeAll(async () => {
     const dir = await realKafkaDir(version);
@@ -48,6 +50,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     await writeFile(join(dir, 'ca.pem'), tls.caPem);
     await writeFile(join(dir, 'password'), PASSWORD);
     await writeFile(join(dir, 'wrong-password'), 'not-the-password');
+    refusedBootstrap = new URL(await refusedUrl()).host;
     const [first, second] = charmed.workers.map((worker) => worker.url) as [string, string];
     const auth = (file: string) => ({ username: 'admin', passwordFile: join(dir, file) });
     charmedEntry = { name: 'charmed', url: [first, second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' };
@@ -365,6 +368,40 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     expect(valueOf(later, 'kafka_connect_autorestart_restarts_total', labels)).toBe(1);
     expect(await taskStarts(stateDir, 'stuck-restarting', 1)).toEqual([2]);
     expect((await connectStatus(plain, 'stuck-restarting')).tasks[0]?.state).toBe('RESTARTING');
+  });
+
+  it('MirrorMaker 2 with a source cluster that cannot be reached: RUNNING with no tasks, never FAILED, so nothing to restart', async () => {
+    const mirror = (connectorClass: string) => ({
+      'connector.class': `org.apache.kafka.connect.mirror.${connectorClass}`,
+      'source.cluster.alias': 'unreachable',
+      'target.cluster.alias': 'local',
+      'source.cluster.bootstrap.servers': refusedBootstrap,
+      'target.cluster.bootstrap.servers': kafka.broker.bootstrap,
+      // start() waits on the source cluster's admin client: 2 minutes with the defaults (seen on 4.3.1).
+      'admin.timeout.ms': '5000',
+      'source.admin.request.timeout.ms': '5000',
+      'source.admin.default.api.timeout.ms': '5000',
+    });
+    await create(plain, 'mm2-source', mirror('MirrorSourceConnector'));
+    await create(plain, 'mm2-checkpoint', mirror('MirrorCheckpointConnector'));
+    await create(plain, 'mm2-heartbeat', mirror('MirrorHeartbeatConnector'));
+    const samples = await metricsUntil('the three mirror connectors RUNNING', (s) =>
+      ['mm2-source', 'mm2-checkpoint', 'mm2-heartbeat'].every((connector) => stateOf(s, 'kafka_connect_connector_state', { connect_cluster: 'plain', connector }) === 'running') &&
+      stateOf(s, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'mm2-heartbeat', task: '0' }) === 'running'
+        ? s
+        : undefined,
+    );
+    expect(select(samples, 'kafka_connect_connector_info', { connect_cluster: 'plain', connector: 'mm2-source' })[0]?.labels['connector_class']).toBe(
+      'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+    );
+    // The source connector cannot list the source cluster's topics, so it makes no task, and it does not fail.
+    expect((await connectStatus(plain, 'mm2-source')).tasks).toEqual([]);
+    expect(select(samples, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'mm2-source' })).toEqual([]);
+    expect(select(samples, 'kafka_connect_task_state', { connect_cluster: 'plain', connector: 'mm2-checkpoint' })).toEqual([]);
+    for (const connector of ['mm2-source', 'mm2-checkpoint', 'mm2-heartbeat']) {
+      expect(await restartsOf(connector, 'plain')).toEqual([]);
+      expect((await plain.rest('DELETE', `/connectors/${connector}`)).status).toBe(204);
+    }
   });
 
   it('never restarts a task that failed with a ConfigException, and says it gave up', async () => {
