@@ -213,6 +213,18 @@ const DEFINITIONS: Record<AlertName, AlertDefinition> = {
     description: (_q, forWords) =>
       `${TARGET} on ${CLUSTER} has been RESTARTING for more than ${forWords}: its start does not finish, and connect-sentinel does not restart it again.`,
   },
+  KafkaConnectConnectorWithoutTasks: {
+    group: 'connect-sentinel.kafka-connect',
+    summary: 'A running Kafka Connect connector has no tasks.',
+    // Connect reports it RUNNING and never FAILED, so auto-restart has nothing to act on. A MirrorSourceConnector
+    // whose source cluster cannot be reached looks like this (real Connect 3.9 and 4.3); so does one with nothing to
+    // replicate, hence the long `for`.
+    expr: (q) =>
+      `max ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_connector_state', 'state="running"')}) == 1` +
+      ` unless ${q.on('connect_cluster', 'connector')} count ${q.by('connect_cluster', 'connector')} (${q.s('kafka_connect_task_state')})`,
+    description: (_q, forWords) =>
+      `Connector ${label('connector')} on ${CLUSTER} has been RUNNING with no tasks for more than ${forWords}. Connect reports no failure, so connect-sentinel restarts nothing.`,
+  },
   KafkaConnectConnectorPaused: {
     group: 'connect-sentinel.kafka-connect',
     summary: 'A Kafka Connect connector has been paused or stopped for a long time.',
@@ -284,6 +296,7 @@ const DASHBOARD_OF: Readonly<Record<AlertName, 'job' | 'cluster' | 'connector'>>
   KafkaConnectConnectorUnassigned: 'connector',
   KafkaConnectTaskUnassigned: 'connector',
   KafkaConnectStuckRestarting: 'connector',
+  KafkaConnectConnectorWithoutTasks: 'connector',
   KafkaConnectConnectorPaused: 'connector',
   KafkaConnectRestartLoop: 'connector',
   KafkaConnectAutoRestartExhausted: 'connector',

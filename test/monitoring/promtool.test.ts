@@ -41,7 +41,7 @@ const ALERTS = ruleGroups(readFileSync(RULES_PATH, 'utf8'))
 describe('promtool', () => {
   it('checks the rule file', async () => {
     const output = expectSuccess(await run('promtool', ['check', 'rules', RULES_PATH]));
-    expect(output).toContain('SUCCESS: 23 rules found');
+    expect(output).toContain('SUCCESS: 24 rules found');
   });
 
   it('checks the groups of the PrometheusRule manifest, which are those of the rule file', async () => {
@@ -77,7 +77,7 @@ describe('promtool', () => {
     });
     const rules = join(workDir, 'custom.rules.yml');
     writeFileSync(rules, renderRuleFile(config));
-    expect(expectSuccess(await run('promtool', ['check', 'rules', rules]))).toContain('SUCCESS: 22 rules found');
+    expect(expectSuccess(await run('promtool', ['check', 'rules', rules]))).toContain('SUCCESS: 23 rules found');
     const target = 'job="connect-watch",instance="w:9843",cluster="eu-1",connect_cluster="prod",connector="orders-sink",task="1"';
     const suite = {
       rule_files: [rules],
