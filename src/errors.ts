@@ -74,11 +74,21 @@ const KNOWN_CONNECT_MESSAGES: readonly RegExp[] = [
   /^"uriTemplate" parameter is null\.$/,
 ];
 /** What a follower answers (500) when its forward to the leader or to the owning worker failed. */
-export const FORWARD_FAILURE = 'IO Error trying to forward REST request';
+const FORWARD_FAILURE = 'IO Error trying to forward REST request';
+/** The causes of a forward failure that mean the other worker never got the request: no connection was made. */
+const FORWARD_NOT_SENT = /: (java\.net\.)?(ConnectException(: (Connection refused|connect timed out))?|Connection refused)$/;
 // A forward failure ends with the exception's text, which may quote anything; only these causes are kept. They tell
 // whether the request reached the other worker: Kafka 4.3 gives up on a forward after Jetty's 30 s idle timeout.
 const KNOWN_FORWARD_CAUSES =
   /^: (Idle timeout expired: \d+\/\d+ ms|(java\.net\.)?(ConnectException|SocketTimeoutException)(: (Connection refused|Read timed out|connect timed out))?|Connection refused)$/;
+
+/**
+ * A follower's forward failure (as cleanConnectMessage left it) after which the other worker may have the request
+ * and carry it out: every one but a connection that could not be made, withheld causes included.
+ */
+export function forwardMayHaveArrived(connectMessage: string | null): boolean {
+  return connectMessage !== null && connectMessage.startsWith(FORWARD_FAILURE) && !FORWARD_NOT_SENT.test(connectMessage);
+}
 
 /** Connect's message when it is one of Connect's known texts (truncated); otherwise a note that it was withheld. */
 function cleanConnectMessage(message: string): string {

@@ -5,10 +5,10 @@
 import type { Logger } from 'pino';
 import type { ConnectorRestartOutcome, PluginInfo, RestartApi, StatusPoll, WorkerInfo } from '../domain/model.ts';
 import { ConnectDecodeError, ConnectHttpError } from '../errors.ts';
-import { decodeHealth, decodePlugins, decodeRestartPlan, decodeWorkerInfo, type ConnectorListing, type HealthStatus } from './decode.ts';
-import { connectorPath, decodeWith, WorkerFailover, type Send } from './failover.ts';
+import { decodeHealth, decodePlugins, decodeRestartPlan, decodeWith, decodeWorkerInfo, type ConnectorListing, type HealthStatus } from './decode.ts';
+import { WorkerFailover, type Send } from './failover.ts';
 import type { ConnectEndpoint } from '../domain/endpoint.ts';
-import type { ConnectTlsOptions, ExchangeResult, RequestOutcome } from './transport.ts';
+import { connectorPath, type ConnectTlsOptions, type ExchangeResult, type RequestOutcome } from './transport.ts';
 import { inPlaceListingDecoder, type ListingDecoder } from './listing-decoder.ts';
 import type { ListingLimits } from './listing.ts';
 import { pollEachConnector } from './per-connector.ts';

@@ -16,6 +16,7 @@ import {
 } from '../domain/model.ts';
 import { ConnectDecodeError } from '../errors.ts';
 import { parseTrace } from './trace.ts';
+import type { ExchangeResult } from './transport.ts';
 
 /** Traces are a few kB; a longer one is kept only up to here, so a pathological cluster cannot fill memory. */
 export const MAX_KEPT_TRACE_LENGTH = 64 * 1024;
@@ -321,4 +322,14 @@ function kindOf(value: unknown): string {
 
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** An answer's JSON body through `decoder`; a shape error names the request it came from. */
+export function decodeWith<T>(result: ExchangeResult, decoder: (body: unknown) => T): T {
+  try {
+    return decoder(parseJsonBody(result.text));
+  } catch (err) {
+    if (err instanceof ConnectDecodeError) throw new ConnectDecodeError(err.problem, result.context);
+    throw err;
+  }
 }

@@ -1,10 +1,10 @@
 // Failover between a cluster's workers: each request goes to the worker that answered last, then to the others in
-// turn, moving on only when a worker gave no answer. It owns the connection pool and the credentials' header.
+// turn, moving on only when a worker gave no answer. It owns the connection pool.
 
 import type { Logger } from 'pino';
 import type { ConnectEndpoint } from '../domain/endpoint.ts';
-import { ConnectDecodeError, ConnectHttpError, ConnectUnreachableError, errorSummary } from '../errors.ts';
-import { decodeErrorBody, parseJsonBody } from './decode.ts';
+import { ConnectHttpError, ConnectUnreachableError, errorSummary } from '../errors.ts';
+import { decodeErrorBody } from './decode.ts';
 import { createDispatcher, exchange, requestWasNotSent, type ExchangeRequest, type ExchangeResult, type ExchangeSettings } from './transport.ts';
 import { workerTargets, type WorkerTarget } from './workers.ts';
 
@@ -96,20 +96,4 @@ function httpError(result: ExchangeResult): ConnectHttpError {
     connectMessage: body?.message ?? null,
     ...(body === undefined ? {} : { errorCode: body.errorCode }),
   });
-}
-
-/** An answer's JSON body through `decoder`; a shape error names the request it came from. */
-export function decodeWith<T>(result: ExchangeResult, decoder: (body: unknown) => T): T {
-  try {
-    return decoder(parseJsonBody(result.text));
-  } catch (err) {
-    if (err instanceof ConnectDecodeError) throw new ConnectDecodeError(err.problem, result.context);
-    throw err;
-  }
-}
-
-/** encodeURIComponent leaves `.` and `..` alone, and a URL parser removes them as dot segments: encode them too. */
-export function connectorPath(connector: string): string {
-  const segment = connector === '.' || connector === '..' ? connector.replaceAll('.', '%2E') : encodeURIComponent(connector);
-  return `/connectors/${segment}`;
 }

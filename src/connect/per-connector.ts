@@ -5,9 +5,10 @@ import type { Logger } from 'pino';
 import type { ConnectorStatus, StatusPoll } from '../domain/model.ts';
 import { ConnectDecodeError, ConnectUnreachableError, isSentinelError } from '../errors.ts';
 import { forEachLimited } from './concurrency.ts';
-import { decodeConnectorInfo, decodeConnectorStatus, type MissingConnector } from './decode.ts';
-import { connectorPath, decodeWith, type Send } from './failover.ts';
+import { decodeConnectorInfo, decodeConnectorStatus, decodeWith, type MissingConnector } from './decode.ts';
+import type { Send } from './failover.ts';
 import { checkListingLimits, type ListingLimits } from './listing.ts';
+import { connectorPath } from './transport.ts';
 
 export interface PerConnectorPoll {
   send: Send;

@@ -169,3 +169,9 @@ const NOT_SENT_CODES = new Set([
 export function requestWasNotSent(err: ConnectUnreachableError): boolean {
   return err.causeCode !== undefined && NOT_SENT_CODES.has(err.causeCode);
 }
+
+/** encodeURIComponent leaves `.` and `..` alone, and a URL parser removes them as dot segments: encode them too. */
+export function connectorPath(connector: string): string {
+  const segment = connector === '.' || connector === '..' ? connector.replaceAll('.', '%2E') : encodeURIComponent(connector);
+  return `/connectors/${segment}`;
+}

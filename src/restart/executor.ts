@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import { SKIP_REASONS, type ConnectorRestartOutcome, type ConnectorStatus, type RestartApi, type SkipReason, type TargetRef } from '../domain/model.ts';
-import { isSentinelError, ConnectHttpError, ConnectUnreachableError, FORWARD_FAILURE } from '../errors.ts';
+import { isSentinelError, ConnectHttpError, ConnectUnreachableError, forwardMayHaveArrived } from '../errors.ts';
 import { forEachLimited } from '../connect/concurrency.ts';
 import type { RestartOutcome } from './outcomes.ts';
 import type { RestartDecision } from './policy.ts';
@@ -51,7 +51,7 @@ function outcomeOfError(error: unknown): Pick<RestartOutcome, 'result' | 'messag
     }
     // A follower that got no answer from the leader (Kafka 4.3 gives up after 30 s) says so with this 500, and the
     // leader carries the request out later. Only a connection that could not be made means it never arrived.
-    if (error.status === 500 && error.connectMessage?.startsWith(FORWARD_FAILURE) === true && !/Connect(ion refused|Exception$|Exception: connect timed out)/.test(error.connectMessage)) {
+    if (error.status === 500 && forwardMayHaveArrived(error.connectMessage)) {
       return { result: 'unconfirmed', message: `${error.message}; the other worker may have it: counted as a restart` };
     }
     return { result: error.retriable ? 'retry' : 'failed', message: error.message };

@@ -114,7 +114,7 @@ export class ClusterUnit {
   /** Rounds of one cluster never overlap: its poller awaits each. */
   async #roundAndRender(cycle: PollCycle): Promise<void> {
     const { exposition } = this.#deps;
-    const options = { dropZeroStates: this.#deps.config().metrics.dropZeroStates };
+    const options = this.#renderOptions();
     // The connector lines come first, spread over turns of the event loop: a cluster past maxExpositionSize is
     // refused here, before any restart is decided on it.
     const previous = exposition.lastRender(cycle.view.cluster);
@@ -132,7 +132,12 @@ export class ClusterUnit {
   #renderDown(view: ClusterView) {
     const last = this.#deps.exposition.lastRender(view.cluster);
     if (last !== undefined) return markedDown(last);
-    return renderClusterReusing({ ...view, up: false, connectors: [] }, undefined, { dropZeroStates: this.#deps.config().metrics.dropZeroStates }, undefined);
+    return renderClusterReusing({ ...view, up: false, connectors: [] }, undefined, this.#renderOptions(), undefined);
+  }
+
+  /** As the config in effect says, read at each poll. */
+  #renderOptions() {
+    return { dropZeroStates: this.#deps.config().metrics.dropZeroStates };
   }
 }
 

@@ -60,7 +60,8 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
         { ...charmedEntry, connectors: { exclude: ['replay-*', 'bulk-*'] } },
         { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s' },
         // timeout-direct-* are restarted by hand only.
-        { name: 'busy', url: busy.workers.map((worker) => worker.url), pollInterval: '1s', connectors: { exclude: ['timeout-direct-*'] } },
+        // A 3 s timeout: a restart to the blocked leader times out, one to the freed leader answers in time on a busy machine.
+        { name: 'busy', url: busy.workers.map((worker) => worker.url), pollInterval: '3s', connectors: { exclude: ['timeout-direct-*'] } },
         { name: 'wrong-password', url: first, basicAuth: auth('wrong-password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
         { name: 'wrong-ca', url: first, basicAuth: auth('password'), tls: { caFile: join(dir, 'other-ca.pem') }, pollInterval: '1s' },
         { name: 'failover', url: [(await refusedUrl()).replace('http:', 'https:'), second], basicAuth: auth('password'), tls: { caFile: join(dir, 'ca.pem') }, pollInterval: '1s' },
@@ -324,7 +325,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
     const unblock = await blockLeaderHerder();
     try {
       await writeFile(failFile, '');
-      // connect-sentinel's restart waits on the blocked leader, longer than its 1 s timeout.
+      // connect-sentinel's restart waits on the blocked leader, longer than its 3 s timeout.
       await waitFor('a restart with no answer', async () => ((await task0('timeout-flapping', 'busy'))?.lastOutcome?.result === 'unconfirmed' ? true : undefined), WAIT_MS);
     } finally {
       await unblock();

@@ -8,10 +8,7 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import type { HistoryStore } from '../../src/restart/history-file.ts';
 import { openService } from '../../src/service.ts';
 import type { StoreFs } from '../../src/storage/fs.ts';
-
 import { captureLog, type CapturedLog } from '../support/log-capture.ts';
-
-export { captureLog, type CapturedLog };
 
 export interface ServiceOptions {
   /** The YAML; `dataDir` is set to a temp dir unless the text sets one. */

@@ -11,7 +11,7 @@ import { decodeHistory, encodeHistory } from '../../src/restart/history-codec.ts
 import { emptyHistory, newTargetHistory, withCluster, type RestartHistory } from '../../src/restart/history.ts';
 import { BACKUP_FILE, HISTORY_FILE, openHistoryStore } from '../../src/restart/history-file.ts';
 import { targetKey, type TargetRef } from '../../src/domain/model.ts';
-import { captureLog } from './service.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 const T0 = Date.UTC(2026, 10, 24, 10);
 
