@@ -42,7 +42,7 @@ export function untilTasks(cluster: ConnectCluster, name: string, count: number,
   }, WAIT_MS);
 }
 
-/** How often each of the first `count` tasks of `name` was started, from the fault plugin's counters in `stateDir`. */
+/** How often each of the first `count` tasks of `name` was started: the fault plugin appends a line to a file in `stateDir` at each start. */
 export function taskStarts(stateDir: string, name: string, count: number): Promise<number[]> {
-  return Promise.all(Array.from({ length: count }, async (_, task) => Number((await readFile(join(stateDir, `${name}-${task}.starts`), 'utf8')).trim())));
+  return Promise.all(Array.from({ length: count }, async (_, task) => (await readFile(join(stateDir, `${name}-${task}.starts`), 'utf8')).split('\n').length - 1));
 }

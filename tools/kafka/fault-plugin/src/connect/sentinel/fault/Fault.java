@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -160,15 +161,18 @@ final class Fault {
     }
   }
 
-  /** Counts this start of the task; true when this start is one that fails. */
+  /**
+   * Counts this start of the task; true when this start is one that fails. A start is one line appended to the file:
+   * duplicates of a task start at once on two workers (KAFKA-13719), and a read-then-write count would lose one.
+   */
   boolean thisStartFails(String connector, int task) {
     if (failFirst < 0 && failUntilFile.isEmpty()) return true;
     Path file = Path.of(stateDir, connector + "-" + task + ".starts");
     try {
       Files.createDirectories(file.getParent());
-      int starts = Files.exists(file) ? Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).trim()) : 0;
-      Files.writeString(file, Integer.toString(starts + 1), StandardCharsets.UTF_8);
-      return failUntilFile.isEmpty() ? starts < failFirst : !Files.exists(Path.of(failUntilFile));
+      Files.writeString(file, "s\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      long earlierStarts = Files.readAllLines(file, StandardCharsets.UTF_8).size() - 1;
+      return failUntilFile.isEmpty() ? earlierStarts < failFirst : !Files.exists(Path.of(failUntilFile));
     } catch (IOException e) {
       throw new IllegalStateException("cannot count starts in " + file, e);
     }
