@@ -58,12 +58,11 @@ describe(`real Kafka Connect ${KAFKA_13719_VERSION} (KAFKA-13719)`, { timeout: 3
     const before = await failingOnBothWorkersThenHealed('bulk-source');
     const answer = await cluster.rest('POST', '/connectors/bulk-source/restart?includeTasks=true&onlyFailed=true');
     expect(answer.status, answer.text).toBe(202);
-    // One restart is one more start. Here some tasks get two.
-    const counted = await waitFor('a task started twice by one restart', async () => {
+    // One restart is one more start. Here some task gets two; the wait fails the test if none ever does.
+    await waitFor('a task started twice by one restart', async () => {
       const now = await starts('bulk-source');
       return now.some((count, task) => count >= before[task]! + 2) ? now : undefined;
     }, WAIT_MS);
-    expect(counted.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(before.reduce((sum, count) => sum + count, 0) + TASKS);
   });
 
   it('connect-sentinel restarts the FAILED tasks one by one: each task starts once more, and no call is a bulk restart', async () => {
