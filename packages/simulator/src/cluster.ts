@@ -45,6 +45,8 @@ export interface ConnectorSpec {
   /** The connector instance's state. PAUSED and STOPPED also set the target state. Default RUNNING. */
   state?: InstanceState;
   workerId?: string;
+  /** The plugin's version, as statuses show it from 4.1 on. Default: the known plugin's, else the Kafka version. */
+  version?: string;
   failure?: FailureInput;
   restart?: RestartScript;
   /** Active topics (`GET …/topics`); default: from the config. */
@@ -152,7 +154,7 @@ export class SimCluster {
       config,
       connectorClass: spec.connectorClass,
       type,
-      pluginVersion: plugin?.version ?? this.profile.version,
+      pluginVersion: spec.version ?? plugin?.version ?? this.profile.version,
       target,
       taskCount: target === 'STOPPED' ? 0 : taskSpecs.length,
       desiredTasks: taskSpecs.length,
