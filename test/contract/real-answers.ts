@@ -1,5 +1,5 @@
-// Recordings of real Kafka Connect's answers (test/fixtures/real-answers/<version>.json): the same requests are sent to
-// a real worker (test/kafka/real-connect.test.ts, which also writes the recordings with UPDATE_RECORDINGS=1) and to the
+// Recordings of real Kafka Connect's answers (test/fixtures/real-answers/<version>.json): answers to single requests,
+// and a connector's status through a sequence of steps. The same requests are sent to a real worker (test/kafka/real-connect.test.ts, which also writes the recordings with UPDATE_RECORDINGS=1) and to the
 // simulator (test/contract/simulator-real-answers.test.ts), and both must answer as recorded.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,11 +21,61 @@ export const PROBES = [
   { name: 'bulk restart of a FAILED task', method: 'POST', path: `/connectors/${PROBE_CONNECTOR}/restart?includeTasks=true&onlyFailed=true` },
 ] as const;
 
+/** The connector whose status is recorded through pause, resume and stop: one source task that fails at every start. */
+export const SEQUENCE_CONNECTOR = 'sequence-source';
+
+interface StatusBody {
+  connector: { state: string };
+  tasks: Array<{ state: string }>;
+}
+
+/**
+ * Steps of the state sequence: each sends its request (none for the first), then waits until the status shows what
+ * the step is about, and records that status. The wait names a state, never a time.
+ */
+export const SEQUENCE: ReadonlyArray<{ name: string; request?: { method: string; path: string }; until: (status: StatusBody) => boolean }> = [
+  { name: 'created: the task failed at its start', until: (status) => status.tasks[0]?.state === 'FAILED' },
+  { name: 'paused: the FAILED task stays FAILED', request: { method: 'PUT', path: 'pause' }, until: (status) => status.connector.state === 'PAUSED' },
+  { name: 'resumed', request: { method: 'PUT', path: 'resume' }, until: (status) => status.connector.state === 'RUNNING' },
+  { name: 'stopped: no tasks', request: { method: 'PUT', path: 'stop' }, until: (status) => status.connector.state === 'STOPPED' && status.tasks.length === 0 },
+  { name: 'resumed from STOPPED: the task starts again, and fails', request: { method: 'PUT', path: 'resume' }, until: (status) => status.connector.state === 'RUNNING' && status.tasks[0]?.state === 'FAILED' },
+];
+
+type Send = (method: string, path: string) => Promise<{ status: number; text: string }>;
+
+/** Runs SEQUENCE through `send`; `started` is told after each request, for a model that must mirror the plugin. */
+export async function recordSequence(send: Send, timeoutMs: number, started: (step: number) => void = () => {}): Promise<RecordedAnswer[]> {
+  const recorded: RecordedAnswer[] = [];
+  const base = `/connectors/${SEQUENCE_CONNECTOR}`;
+  for (const [index, step] of SEQUENCE.entries()) {
+    const answer = step.request === undefined ? undefined : await send(step.request.method, `${base}/${step.request.path}`);
+    started(index);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await send('GET', `${base}/status`);
+      if (status.status === 200 && step.until(JSON.parse(status.text) as StatusBody)) {
+        recorded.push({ ...normalise(step.name, status.status, status.text), ...(answer === undefined ? {} : { answered: answer.status }) });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`${SEQUENCE_CONNECTOR} never reached "${step.name}" within ${timeoutMs} ms: ${status.status} ${status.text.slice(0, 300)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return recorded;
+}
+
 export interface RecordedAnswer {
   name: string;
   status: number;
   /** The JSON body with worker ids replaced, or the text when it is not JSON; null for no body. */
   body: unknown;
+  /** In a sequence: the status code of the step's request. */
+  answered?: number;
+}
+
+export interface Recording {
+  answers: RecordedAnswer[];
+  sequence: RecordedAnswer[];
 }
 
 const RECORDINGS_DIR = join(import.meta.dirname, '../fixtures/real-answers');
@@ -45,10 +95,10 @@ export function normalise(name: string, status: number, text: string): RecordedA
   }
 }
 
-export function readRecording(version: string): RecordedAnswer[] {
-  return JSON.parse(readFileSync(join(RECORDINGS_DIR, `${version}.json`), 'utf8')) as RecordedAnswer[];
+export function readRecording(version: string): Recording {
+  return JSON.parse(readFileSync(join(RECORDINGS_DIR, `${version}.json`), 'utf8')) as Recording;
 }
 
-export function writeRecording(version: string, answers: readonly RecordedAnswer[]): void {
-  writeFileSync(join(RECORDINGS_DIR, `${version}.json`), `${JSON.stringify(answers, null, 2)}\n`);
+export function writeRecording(version: string, recording: Recording): void {
+  writeFileSync(join(RECORDINGS_DIR, `${version}.json`), `${JSON.stringify(recording, null, 2)}\n`);
 }

@@ -14,7 +14,7 @@ import { page, replayLiveRun } from '../monitoring/replay.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
 import { refusedUrl } from '../support/network.ts';
-import { normalise, PROBE_CONNECTOR, PROBE_TRACE, PROBES, readRecording, writeRecording } from '../contract/real-answers.ts';
+import { normalise, PROBE_CONNECTOR, PROBE_TRACE, PROBES, readRecording, recordSequence, SEQUENCE_CONNECTOR, writeRecording } from '../contract/real-answers.ts';
 import { connectStatus, FAULT_SOURCE, realKafkaDir, stopRealKafka, taskStarts, untilTasks, WAIT_MS } from './support.ts';
 
 const PASSWORD = 'admin-secret-for-tests';
@@ -60,7 +60,7 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
         // The replay has a connect-sentinel of its own for its connectors; bulk-source is restarted by hand.
         { ...charmedEntry, connectors: { exclude: ['replay-*', 'bulk-*'] } },
         // The recording probes are answered as Connect answers them, untouched by auto-restart.
-        { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s', connectors: { exclude: ['probe-*'] } },
+        { name: 'plain', url: plain.workers[0]?.url, pollInterval: '1s', connectors: { exclude: ['probe-*', 'sequence-*'] } },
         // timeout-direct-* are restarted by hand only.
         // A 3 s timeout: a restart to the blocked leader times out, one to the freed leader answers in time on a busy machine.
         { name: 'busy', url: busy.workers.map((worker) => worker.url), pollInterval: '3s', connectors: { exclude: ['timeout-direct-*'] } },
@@ -483,15 +483,18 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
 
   // Last: it leaves the cluster with one worker.
   it('answers as recorded in test/fixtures/real-answers, which the simulator is held to (UPDATE_RECORDINGS=1 records them)', async () => {
-    await create(plain, PROBE_CONNECTOR, { 'connector.class': FAULT_SOURCE, 'fault.mode': 'fail-at-start', 'fault.message': PROBE_TRACE.split(': ')[1]! });
+    const failing = { 'connector.class': FAULT_SOURCE, 'fault.mode': 'fail-at-start', 'fault.message': PROBE_TRACE.split(': ')[1]! };
+    await create(plain, PROBE_CONNECTOR, failing);
     await untilTasks(plain, PROBE_CONNECTOR, 1, 'FAILED');
     const answers = [];
     for (const probe of PROBES) {
       const answer = await plain.rest(probe.method, probe.path);
       answers.push(normalise(probe.name, answer.status, answer.text));
     }
-    if (process.env['UPDATE_RECORDINGS'] === '1') writeRecording(version, answers);
-    expect(answers).toEqual(readRecording(version));
+    await create(plain, SEQUENCE_CONNECTOR, failing);
+    const sequence = await recordSequence((method, path) => plain.rest(method, path), WAIT_MS);
+    if (process.env['UPDATE_RECORDINGS'] === '1') writeRecording(version, { answers, sequence });
+    expect({ answers, sequence }).toEqual(readRecording(version));
   });
 
   it('a worker killed with SIGKILL: its tasks move to the other worker without any restart from connect-sentinel', async () => {
