@@ -1,8 +1,10 @@
-// Ghost tasks on real Kafka Connect 2.5.0 (on ZooKeeper): lowering `tasks.max` leaves the removed task's
+// Real Kafka Connect 2.5.0 (on ZooKeeper), from before KIP-745's restarts: there a bulk restart is only a connector
+// restart, so connect-sentinel restarts tasks with the task call. And ghost tasks: lowering `tasks.max` leaves the removed task's
 // last status behind, so Connect keeps reporting a FAILED task that no longer exists. Its restart answers 500
 // `"uriTemplate" parameter is null.` (Connect tries to forward it to the task's owner, and there is none), not the
 // 404 the review expected. connect-sentinel must try it once, take that answer as "gone", and never call again.
 
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GHOST_TASKS_VERSION, startRealKafka, waitFor, type ConnectCluster, type RealKafka } from '../../tools/kafka/launcher.ts';
 import { samplesOf } from '../metrics/validator.ts';
@@ -14,13 +16,16 @@ describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3
   let kafka: RealKafka;
   let cluster: ConnectCluster;
   let sentinel: LiveSentinel | undefined;
+  let healer: LiveSentinel | undefined;
+  let dir: string;
 
   beforeAll(async () => {
-    kafka = await startRealKafka(GHOST_TASKS_VERSION, [{ name: 'old', workers: 1 }], await realKafkaDir(GHOST_TASKS_VERSION));
+    dir = await realKafkaDir(GHOST_TASKS_VERSION);
+    kafka = await startRealKafka(GHOST_TASKS_VERSION, [{ name: 'old', workers: 1 }], dir);
     [cluster] = kafka.clusters as [ConnectCluster];
   }, 300_000);
 
-  afterAll(() => stopRealKafka(kafka, sentinel), 120_000);
+  afterAll(() => stopRealKafka(kafka, sentinel, healer), 120_000);
 
   const configure = async (name: string, config: Record<string, string>) => {
     const answer = await cluster.rest('PUT', `/connectors/${name}/config`, { 'connector.class': FAULT_SOURCE, ...config });
@@ -42,7 +47,7 @@ describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3
     expect([restartGhost.status, restartGhost.body]).toEqual([500, { error_code: 500, message: '"uriTemplate" parameter is null.' }]);
 
     sentinel = await startLiveSentinel({
-      clusters: [{ name: 'old', url: cluster.workers[0]!.url, pollInterval: '1s' }],
+      clusters: [{ name: 'old', url: cluster.workers[0]!.url, pollInterval: '1s', connectors: { include: ['shrinking'] } }],
       restart: { enabled: true, defaults: { backoff: { initial: '1s', max: '1s', jitter: 0 } } },
     });
     const live = sentinel;
@@ -60,5 +65,26 @@ describe(`real Kafka Connect ${GHOST_TASKS_VERSION} (ghost tasks)`, { timeout: 3
       targets: Array<{ task: number | null; lastDecision: { reason: string } | null; lastOutcome: { result: string } | null }>;
     };
     expect(listing.targets.find((target) => target.task === 1)).toMatchObject({ lastDecision: { reason: 'gone' }, lastOutcome: { result: 'gone' } });
+  });
+
+  it('before 3.0 the bulk restart is only a connector restart (204): connect-sentinel restarts a FAILED task with the task call, and it runs again', async () => {
+    await configure('old-probe', { 'tasks.max': '1', 'fault.mode': 'fail-at-start' });
+    await untilTasks(cluster, 'old-probe', 1, 'FAILED');
+    // Connect 2.5 itself: the query parameters are ignored, the connector alone restarts, and there is no plan.
+    const bulk = await cluster.rest('POST', '/connectors/old-probe/restart?includeTasks=true&onlyFailed=true');
+    expect([bulk.status, bulk.text]).toEqual([204, '']);
+
+    await configure('old-healing', { 'tasks.max': '1', 'fault.mode': 'fail-at-start', 'fault.fail.first': '1', 'fault.state.dir': join(dir, 'fault-state') });
+    await untilTasks(cluster, 'old-healing', 1, 'FAILED');
+    healer = await startLiveSentinel({
+      clusters: [{ name: 'old', url: cluster.workers[0]!.url, pollInterval: '1s', connectors: { include: ['old-healing'] } }],
+      restart: { enabled: true, defaults: { backoff: { jitter: 0 } } },
+    });
+    await untilTasks(cluster, 'old-healing', 1, 'RUNNING');
+    const samples = samplesOf(await (await fetch(`http://${healer.address}/metrics`)).text());
+    const requests = (endpoint: string) => select(samples, 'kafka_connect_exporter_rest_requests_total', { connect_cluster: 'old', endpoint }).map((sample) => [sample.labels['code'], Number(sample.value)]);
+    expect(requests('task_restart')).toEqual([['204', 1]]);
+    expect(requests('connector_restart')).toEqual([]);
+    expect(valueOf(samples, 'kafka_connect_autorestart_restarts_total', { connect_cluster: 'old', connector: 'old-healing', task: '0' })).toBe(1);
   });
 });

@@ -31,7 +31,16 @@ export const GHOST_TASKS_VERSION = '2.5.0';
  * Maven profiles (tools/kafka/pom.xml) per version: without connect-mirror where the Maven repository of these
  * machines does not serve it, and with log4j 1 where Connect's REST API needs its classes.
  */
-const MAVEN_PROFILES: Readonly<Record<string, string>> = { '2.5.0': '!mirror,log4j1', '3.1.0': '!mirror' };
+/**
+ * Maven flags of the versions that need some: no MirrorMaker 2 where these machines' repository does not serve it,
+ * log4j 1 for 2.x's REST API, and Scala 2.12 before 2.4 (the first kafka_2.13).
+ */
+const MAVEN_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  '2.3.1': ['-P', '!mirror,log4j1', '-Dkafka.scala=2.12'],
+  '2.4.0': ['-P', '!mirror,log4j1'],
+  '2.5.0': ['-P', '!mirror,log4j1'],
+  '3.1.0': ['-P', '!mirror'],
+};
 
 export interface KafkaInstall {
   version: string;
@@ -47,8 +56,7 @@ export async function installKafka(version: string): Promise<KafkaInstall> {
   const lib = join(home, 'lib');
   if (!existsSync(join(lib, '.complete'))) {
     await rm(lib, { recursive: true, force: true });
-    const profiles = MAVEN_PROFILES[version] === undefined ? [] : ['-P', MAVEN_PROFILES[version]];
-    await run('mvn', ['-q', '-B', '-f', join(HERE, 'pom.xml'), ...profiles, `-Dkafka.version=${version}`, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
+    await run('mvn', ['-q', '-B', '-f', join(HERE, 'pom.xml'), ...(MAVEN_FLAGS[version] ?? []), `-Dkafka.version=${version}`, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
       maxBuffer: 16 * 1024 * 1024,
     }).catch((err: Error & { stdout?: string }) => {
       throw new Error(`mvn could not fetch Kafka ${version} (is the Debian package maven installed?): ${err.stdout ?? err.message}`);
