@@ -1,18 +1,26 @@
 // Recordings of real Kafka Connect's answers (test/fixtures/real-answers/<version>.json): answers to single requests,
-// and a connector's status through a sequence of steps. The same requests are sent to a real worker (test/kafka/real-connect.test.ts, which also writes the recordings with UPDATE_RECORDINGS=1) and to the
-// simulator (test/contract/simulator-real-answers.test.ts), and both must answer as recorded.
+// and a connector's status through a sequence of steps. The same requests are sent to a real worker
+// (test/kafka/real-connect.test.ts, which also writes the recordings with UPDATE_RECORDINGS=1) and to the simulator
+// (test/contract/simulator-real-answers.test.ts), and both must answer as recorded.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../../tools/kafka/launcher.ts';
 
 /** The connector the probes are about: one source task, FAILED at its start; the connector instance RUNNING. */
 export const PROBE_CONNECTOR = 'probe-source';
 
-/** The first line of its task's trace: the fault plugin's exception and message (`fault.message`). */
-export const PROBE_TRACE = 'org.apache.kafka.connect.errors.ConnectException: probe';
+/** The `fault.message` of the recorded connectors' tasks. */
+export const PROBE_MESSAGE = 'probe';
+
+/** The first line of their traces: the fault plugin's default exception, with that message. */
+export const PROBE_TRACE = `org.apache.kafka.connect.errors.ConnectException: ${PROBE_MESSAGE}`;
+
+/** What the fault plugin's connectors and tasks report as their version (`version()` in tools/kafka/fault-plugin). */
+export const FAULT_PLUGIN_VERSION = '1.0.0-fault';
 
 /** Requests whose answers need no more than the probe connector. The bulk restart comes last: it changes the task. */
-export const PROBES = [
+const PROBES = [
   { name: 'status of an unknown connector', method: 'GET', path: '/connectors/no-such-connector/status' },
   { name: 'status of an unknown task', method: 'GET', path: `/connectors/${PROBE_CONNECTOR}/tasks/7/status` },
   { name: 'restart of an unknown connector', method: 'POST', path: '/connectors/no-such-connector/restart?includeTasks=true&onlyFailed=true' },
@@ -31,35 +39,42 @@ interface StatusBody {
 
 /**
  * Steps of the state sequence: each sends its request (none for the first), then waits until the status shows what
- * the step is about, and records that status. The wait names a state, never a time.
+ * the step is about, and records that status. The wait names a state, never a time. `startsTask`: the step starts
+ * the task again, which the fault plugin fails.
  */
-export const SEQUENCE: ReadonlyArray<{ name: string; request?: { method: string; path: string }; until: (status: StatusBody) => boolean }> = [
+const SEQUENCE: ReadonlyArray<{ name: string; request?: { method: string; path: string }; startsTask?: true; until: (status: StatusBody) => boolean }> = [
   { name: 'created: the task failed at its start', until: (status) => status.tasks[0]?.state === 'FAILED' },
   { name: 'paused: the FAILED task stays FAILED', request: { method: 'PUT', path: 'pause' }, until: (status) => status.connector.state === 'PAUSED' },
   { name: 'resumed', request: { method: 'PUT', path: 'resume' }, until: (status) => status.connector.state === 'RUNNING' },
   { name: 'stopped: no tasks', request: { method: 'PUT', path: 'stop' }, until: (status) => status.connector.state === 'STOPPED' && status.tasks.length === 0 },
-  { name: 'resumed from STOPPED: the task starts again, and fails', request: { method: 'PUT', path: 'resume' }, until: (status) => status.connector.state === 'RUNNING' && status.tasks[0]?.state === 'FAILED' },
+  { name: 'resumed from STOPPED: the task starts again, and fails', request: { method: 'PUT', path: 'resume' }, startsTask: true, until: (status) => status.connector.state === 'RUNNING' && status.tasks[0]?.state === 'FAILED' },
 ];
 
 type Send = (method: string, path: string) => Promise<{ status: number; text: string }>;
 
-/** Runs SEQUENCE through `send`; `started` is told after each request, for a model that must mirror the plugin. */
-export async function recordSequence(send: Send, timeoutMs: number, started: (step: number) => void = () => {}): Promise<RecordedAnswer[]> {
+/** Sends PROBES through `send`, in order, and returns the normalised answers. */
+export async function recordAnswers(send: Send): Promise<RecordedAnswer[]> {
+  const answers: RecordedAnswer[] = [];
+  for (const probe of PROBES) {
+    const answer = await send(probe.method, probe.path);
+    answers.push(normalise(probe.name, answer.status, answer.text));
+  }
+  return answers;
+}
+
+/** Runs SEQUENCE through `send`; `sent` is told of each step once its request is answered, for a model that must mirror the plugin. */
+export async function recordSequence(send: Send, timeoutMs: number, sent: (step: (typeof SEQUENCE)[number]) => void = () => {}): Promise<RecordedAnswer[]> {
   const recorded: RecordedAnswer[] = [];
   const base = `/connectors/${SEQUENCE_CONNECTOR}`;
-  for (const [index, step] of SEQUENCE.entries()) {
+  for (const step of SEQUENCE) {
     const answer = step.request === undefined ? undefined : await send(step.request.method, `${base}/${step.request.path}`);
-    started(index);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await send('GET', `${base}/status`);
-      if (status.status === 200 && step.until(JSON.parse(status.text) as StatusBody)) {
-        recorded.push({ ...normalise(step.name, status.status, status.text), ...(answer === undefined ? {} : { answered: answer.status }) });
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`${SEQUENCE_CONNECTOR} never reached "${step.name}" within ${timeoutMs} ms: ${status.status} ${status.text.slice(0, 300)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    sent(step);
+    const status = await waitFor(`${SEQUENCE_CONNECTOR} ${step.name}`, async () => {
+      const now = await send('GET', `${base}/status`);
+      if (now.status === 200 && step.until(JSON.parse(now.text) as StatusBody)) return now;
+      throw new Error(`${now.status} ${now.text.slice(0, 300)}`);
+    }, timeoutMs);
+    recorded.push({ ...normalise(step.name, status.status, status.text), ...(answer === undefined ? {} : { answered: answer.status }) });
   }
   return recorded;
 }
@@ -84,7 +99,7 @@ const RECORDINGS_DIR = join(import.meta.dirname, '../fixtures/real-answers');
  * Worker ids (host:port) differ from run to run, and a trace's frames from one build and JVM to the next: a trace
  * keeps its first line (the exception and its message), its frames become "…".
  */
-export function normalise(name: string, status: number, text: string): RecordedAnswer {
+function normalise(name: string, status: number, text: string): RecordedAnswer {
   if (text === '') return { name, status, body: null };
   const reviver = (key: string, value: unknown) =>
     key === 'worker_id' ? '<worker>' : key === 'trace' && typeof value === 'string' ? `${value.split('\n')[0]}\n…` : value;

@@ -14,7 +14,7 @@ import { page, replayLiveRun } from '../monitoring/replay.ts';
 import { startLiveSentinel, type LiveSentinel } from '../monitoring/sentinel.ts';
 import { select, valueOf } from '../service/harness.ts';
 import { refusedUrl } from '../support/network.ts';
-import { normalise, PROBE_CONNECTOR, PROBE_TRACE, PROBES, readRecording, recordSequence, SEQUENCE_CONNECTOR, writeRecording } from '../contract/real-answers.ts';
+import { PROBE_CONNECTOR, PROBE_MESSAGE, readRecording, recordAnswers, recordSequence, SEQUENCE_CONNECTOR, writeRecording } from '../contract/real-answers.ts';
 import { connectStatus, FAULT_SOURCE, realKafkaDir, stopRealKafka, taskStarts, untilTasks, WAIT_MS } from './support.ts';
 
 const PASSWORD = 'admin-secret-for-tests';
@@ -483,14 +483,10 @@ describe.each(KAFKA_VERSIONS)('real Kafka Connect %s', { timeout: 3 * WAIT_MS },
 
   // Last: it leaves the cluster with one worker.
   it('answers as recorded in test/fixtures/real-answers, which the simulator is held to (UPDATE_RECORDINGS=1 records them)', async () => {
-    const failing = { 'connector.class': FAULT_SOURCE, 'fault.mode': 'fail-at-start', 'fault.message': PROBE_TRACE.split(': ')[1]! };
+    const failing = { 'connector.class': FAULT_SOURCE, 'fault.mode': 'fail-at-start', 'fault.message': PROBE_MESSAGE };
     await create(plain, PROBE_CONNECTOR, failing);
     await untilTasks(plain, PROBE_CONNECTOR, 1, 'FAILED');
-    const answers = [];
-    for (const probe of PROBES) {
-      const answer = await plain.rest(probe.method, probe.path);
-      answers.push(normalise(probe.name, answer.status, answer.text));
-    }
+    const answers = await recordAnswers((method, path) => plain.rest(method, path));
     await create(plain, SEQUENCE_CONNECTOR, failing);
     const sequence = await recordSequence((method, path) => plain.rest(method, path), WAIT_MS);
     if (process.env['UPDATE_RECORDINGS'] === '1') writeRecording(version, { answers, sequence });
