@@ -12,6 +12,8 @@ const REPORT = new URL('./RESULTS.md', import.meta.url);
 const GAP_NOTES = new URL('./gaps.md', import.meta.url);
 /** Written by bench/real-connect.ts (a real Kafka Connect worker), included as it is. */
 const REAL_CONNECT = new URL('./real-connect.md', import.meta.url);
+/** Written with bench/compare.ts from two runs (issue 14, item 8), included as it is. */
+const COMPARISON = new URL('./exposition-comparison.md', import.meta.url);
 
 const started = Date.now();
 const log = (line: string): void => {
@@ -24,16 +26,18 @@ async function measure(smoke: boolean): Promise<SuiteResult> {
 }
 
 const gapNotes = await readFile(GAP_NOTES, 'utf8');
-const realConnect = await readFile(REAL_CONNECT, 'utf8').catch(() => '');
-const withRealConnect = (report: string) => (realConnect === '' ? report : `${report.trimEnd()}\n\n${realConnect}`);
+const appendices = (await Promise.all([COMPARISON, REAL_CONNECT].map((file) => readFile(file, 'utf8').catch(() => '')))).filter(
+  (text) => text !== '',
+);
+const withAppendices = (report: string) => [report.trimEnd(), ...appendices.map((text) => text.trimEnd())].join('\n\n') + '\n';
 if (process.argv.includes('--smoke')) {
   process.stdout.write(renderResults(await measure(true), gapNotes));
 } else if (process.argv.includes('--report')) {
-  await writeFile(REPORT, withRealConnect(renderResults(JSON.parse(await readFile(RAW, 'utf8')) as SuiteResult, gapNotes)));
+  await writeFile(REPORT, withAppendices(renderResults(JSON.parse(await readFile(RAW, 'utf8')) as SuiteResult, gapNotes)));
   log('wrote bench/RESULTS.md from bench/results.json');
 } else {
   const result = await measure(false);
   await writeFile(RAW, `${JSON.stringify(result, null, 1)}\n`);
-  await writeFile(REPORT, withRealConnect(renderResults(result, gapNotes)));
+  await writeFile(REPORT, withAppendices(renderResults(result, gapNotes)));
   log('wrote bench/results.json and bench/RESULTS.md');
 }

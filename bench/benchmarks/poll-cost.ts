@@ -1,6 +1,6 @@
 // Figure 1: one poll of a cluster by the whole service (fetch, decode, reconcile, restart decisions, render into
 // the exposition), against the floor of any client: a bare undici GET of the same endpoint plus JSON.parse.
-// Measured twice: on an unchanged cluster (the best case: the render reuses every group) and with a small churn
+// Measured twice: on an unchanged cluster (the best case: the render reuses every connector's lines) and with a small churn
 // applied before each round, which the poll and its floor then both read.
 
 import { Agent } from 'undici';

@@ -1,6 +1,6 @@
 // Figure 2: serving /metrics for the loaded cluster, against a server that writes the same bytes from a ready
-// Buffer; plain and gzip. The first gzip scrape after a poll twice: on an unchanged cluster (every compressed piece
-// is reused) and after a small churn (the changed pieces are compressed again). Also: scrapes never wait for a poll
+// Buffer; plain and gzip. The first gzip scrape after a poll twice: on an unchanged cluster and after a small churn
+// (the poll ends once its render is compressed, so the scrape is served the new part). Also: scrapes never wait for a poll
 // (one is held in flight at a gate while scraping), and their latency while polls of a churning cluster run back
 // to back, against the ready buffer's.
 
@@ -24,7 +24,7 @@ export interface ScrapeCostResult {
   /** The first gzip scrape right after a poll of the unchanged cluster, against the ready gzip bytes. */
   gzipFirstAfterPoll: Comparison;
   /**
-   * The same after a poll of the churned cluster: it waits for the changed pieces to be compressed. The floor serves
+   * The same after a poll of the churned cluster, whose changed connectors were encoded again. The floor serves
    * the gzip body of the same churned cluster, as a twin service polled on the same data renders it.
    */
   gzipFirstAfterChurnedPoll: { comparison: Comparison; churn: ChurnApplied };
@@ -146,7 +146,7 @@ export async function measureScrapeCost(service: BenchService, gate: PollGate, o
       baseline: () => toFloor.scrape('/gzip', true),
       subject: () => toService.scrape('/metrics', true),
     });
-    // Untimed, right before the subject's scrape: the poll hands over its pieces, the scrape serves them.
+    // Untimed, right before the subject's scrape: the poll publishes its render, the scrape serves it.
     const pollFirst = async (run: 'baseline' | 'subject'): Promise<void> => {
       if (run === 'subject') await service.app.pollAll();
     };

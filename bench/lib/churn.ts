@@ -1,5 +1,5 @@
 // A small change to a simulated cluster before each timed round: the realistic case for the poll and the first
-// scrape after it. Unchanged clusters let the render reuse every group, so they only measure the best case.
+// scrape after it. Unchanged clusters let the render reuse every connector's lines, so they only measure the best case.
 
 import type { ChurnSummary } from '../../packages/simulator/src/index.ts';
 import type { SimulatorFarm } from './sim-host.ts';

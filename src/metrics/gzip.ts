@@ -1,15 +1,11 @@
-// A gzip body assembled from pieces compressed separately, so that what did not change since the last poll is not
-// compressed again and each scrape compresses only its small self-metrics tail. Each piece is raw deflate started
-// with an empty window and ended with a full flush (byte-aligned, no final block), so the pieces can follow one
-// another in any combination; the tail adds the final block. The CRC-32 of the whole is combined from the pieces'
-// CRCs (crc32-combine.ts). The result is one ordinary gzip member that any gzip reader accepts.
+// The gzip body of a scrape in two parts: the per-poll part, compressed once per change off the event loop, and the
+// small self-metrics tail, compressed at each scrape. The part is raw deflate ended with a full flush (byte-aligned,
+// no final block), so the tail can follow it; the tail adds the final block. The result is one ordinary gzip member
+// that any gzip reader accepts (some, curl's among them, read only the first member of several).
 
-import { promisify } from 'node:util';
-import { constants, crc32, deflateRaw as deflateRawCallback, deflateRawSync, type ZlibOptions } from 'node:zlib';
-import { ownCopy } from './byte-writer.ts';
-import { crc32Combine } from './crc32-combine.ts';
-
-const deflateRaw = promisify(deflateRawCallback);
+import { once } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { constants, crc32, createDeflateRaw, deflateRawSync, type ZlibOptions } from 'node:zlib';
 
 /** Magic, deflate, no flags, no modification time, no extra flags, unknown OS (RFC 1952). */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
@@ -18,19 +14,8 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
  * At the fastest level: exposition text is so repetitive that level 1 is ~4× faster than the default on a 48 MB
  * body for ~15% more bytes (bench/RESULTS.md).
  */
-const PIECE_OPTIONS: ZlibOptions = { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_FULL_FLUSH };
+const PART_OPTIONS: ZlibOptions = { level: constants.Z_BEST_SPEED, chunkSize: 64 * 1024 };
 const TAIL_OPTIONS: ZlibOptions = { level: constants.Z_BEST_SPEED };
-
-/** Below this, compressing on the main thread costs less than a round trip through the thread pool. */
-const SYNC_BELOW_BYTES = 4096;
-
-export interface CompressedPiece {
-  /** Raw deflate blocks of the piece, ending in a full flush. */
-  readonly blocks: Buffer;
-  readonly crc: number;
-  /** Uncompressed length. */
-  readonly length: number;
-}
 
 export interface GzipHead {
   /** The gzip header and the deflate blocks of the data, without a final block, in pieces. */
@@ -42,27 +27,40 @@ export interface GzipHead {
   readonly bytes: number;
 }
 
-/** Compresses one piece: small ones right away, larger ones off the main thread (zlib runs in the libuv pool). */
-export async function compressPiece(data: Buffer): Promise<CompressedPiece> {
-  const crc = crc32(data);
-  const blocks = data.length < SYNC_BELOW_BYTES ? deflateRawSync(data, PIECE_OPTIONS) : await deflateRaw(data, PIECE_OPTIONS);
-  // zlib hands back a view of its 16 kB output chunk; a piece is kept for many polls, so it keeps only its bytes.
-  return { blocks: blocks.byteLength < blocks.buffer.byteLength ? ownCopy(blocks) : blocks, crc, length: data.length };
-}
-
-/** The start of a gzip member holding the pieces' data in order. */
-export function joinPieces(pieces: readonly CompressedPiece[]): GzipHead {
+/**
+ * The start of a gzip member holding the data of `slabs`, one after another. Each slab may be the same Buffer
+ * filled again: it is compressed (in the libuv thread pool) before the next one is asked for.
+ */
+export async function gzipHead(slabs: Iterable<Buffer>): Promise<GzipHead> {
+  const deflate = createDeflateRaw(PART_OPTIONS);
+  const blocks: Buffer[] = [];
+  let bytes = GZIP_HEADER.length;
+  deflate.on('data', (chunk: Buffer) => {
+    blocks.push(chunk);
+    bytes += chunk.length;
+  });
+  const failed = once(deflate, 'error').then(([err]: unknown[]) => Promise.reject(err as Error));
+  failed.catch(() => {});
   let crc = 0;
   let length = 0;
-  let bytes = GZIP_HEADER.length;
-  const parts: Buffer[] = [GZIP_HEADER];
-  for (const piece of pieces) {
-    crc = crc32Combine(crc, piece.crc, piece.length);
-    length += piece.length;
-    bytes += piece.blocks.length;
-    parts.push(piece.blocks);
+  try {
+    for (const slab of slabs) {
+      if (slab.length === 0) continue;
+      crc = crc32(slab, crc);
+      length += slab.length;
+      await Promise.race([new Promise<void>((resolve) => deflate.write(slab, () => resolve())), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => deflate.flush(constants.Z_FULL_FLUSH, () => resolve())), failed]);
+    // Output pushed in the flush's last turn may reach the listener a tick later.
+    await nextTurn();
+  } finally {
+    deflate.close();
   }
-  return { parts, crc, length, bytes };
+  // One Buffer, not the 64 kB zlib chunks: each is a view that keeps its whole chunk alive.
+  const joined = Buffer.allocUnsafeSlow(bytes - GZIP_HEADER.length);
+  let at = 0;
+  for (const block of blocks) at += block.copy(joined, at);
+  return { parts: [GZIP_HEADER, joined], crc, length, bytes };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Pure: one cluster's view (and its auto-restart view) to the sample lines of every per-poll family, encoded once.
 // This runs once per poll for up to ~440,000 series (10,000 connectors, 50,000 tasks). The connector and task lines
-// (nearly all of them) are rendered in groups that carry over from the previous render of the cluster when their
-// connectors did not change (connector-groups.ts); the few cluster-wide lines are rendered every time.
+// (nearly all of them) carry over connector by connector from the previous render of the cluster when the connector
+// did not change (connector-lines.ts); the few cluster-wide lines are rendered every time.
 //
 // The connector lines are rendered in steps (renderConnectorSteps), which the shell spreads over turns of its event
 // loop, and within a byte budget; completeClusterRender then adds the cluster-wide and auto-restart lines.
@@ -9,7 +9,7 @@
 import type { ClusterRestartView, ClusterView, TargetRef } from '../domain/model.ts';
 import { CONNECTOR_FAMILIES, METRICS, POLL_FAMILIES, type ConnectorFamily, type PollFamily } from './catalogue.ts';
 import { ConnectLimitError } from '../errors.ts';
-import { connectorGroupSteps, groupLines, type ConnectorGroups } from './connector-groups.ts';
+import { connectorLineSteps, familyStart, type RenderedConnectors } from './connector-lines.ts';
 import { escapeLabelValue, formatValue } from './exposition-text.ts';
 
 export interface RenderOptions {
@@ -19,21 +19,55 @@ export interface RenderOptions {
   readonly maxExpositionBytes?: number;
 }
 
-/** A poll's render: each family's lines in pieces, and what the next render of the same cluster reuses. */
+/** A poll's render of one cluster: its sample lines (no HELP/TYPE) of every per-poll family. */
 export interface ClusterRender {
   readonly cluster: string;
-  /**
-   * Per family with samples: its sample lines (no HELP/TYPE) in non-empty pieces, to be written in order. A piece
-   * whose bytes did not change since the previous render is the very same Buffer (so its compressed form holds).
-   */
-  readonly pieces: ReadonlyMap<PollFamily, readonly Buffer[]>;
-  /** Opaque: the encoded connector lines and the statuses they came from. Holds only this render's connectors. */
-  readonly reuse: ConnectorGroups;
+  /** The cluster-wide families with samples (up, poll duration, auto-restart …): their lines. */
+  readonly lines: ReadonlyMap<PollFamily, Buffer>;
+  /** The connector and task families, connector by connector; what the next render of the cluster reuses. */
+  readonly connectors: RenderedConnectors;
+}
+
+/** A stretch of bytes: `bytes[start … end)`. */
+export interface ByteRange {
+  bytes: Buffer;
+  start: number;
+  end: number;
 }
 
 const CONNECTOR_FAMILY_INDEX: ReadonlyMap<PollFamily, number> = new Map(
   CONNECTOR_FAMILIES.map((family: ConnectorFamily, index) => [family, index]),
 );
+
+/** Bytes of the family's lines in the render (0 when it has none). */
+export function familyLength(render: ClusterRender, family: PollFamily): number {
+  const index = CONNECTOR_FAMILY_INDEX.get(family);
+  return index === undefined ? (render.lines.get(family)?.length ?? 0) : render.connectors.familyBytes[index]!;
+}
+
+/**
+ * The family's lines in order, as non-empty stretches of the render's Buffers. One range object is yielded again
+ * and again, changed in place: a large cluster has 90,000 of them, and the reader copies each before the next.
+ */
+export function* familyRanges(render: ClusterRender, family: PollFamily): Generator<ByteRange, void, void> {
+  const index = CONNECTOR_FAMILY_INDEX.get(family);
+  if (index === undefined) {
+    const lines = render.lines.get(family);
+    if (lines !== undefined && lines.length > 0) yield { bytes: lines, start: 0, end: lines.length };
+    return;
+  }
+  if (render.connectors.familyBytes[index] === 0) return;
+  const range: ByteRange = { bytes: EMPTY, start: 0, end: 0 };
+  for (const connector of render.connectors.connectors) {
+    range.start = familyStart(connector, index);
+    range.end = connector.ends[index]!;
+    if (range.end === range.start) continue;
+    range.bytes = connector.bytes;
+    yield range;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Renders the cluster, reusing the connector lines of `previous` (the last render of this cluster, or undefined)
@@ -48,7 +82,7 @@ export function renderClusterReusing(
   const steps = renderConnectorSteps(view, options, previous);
   let step = steps.next();
   while (step.done !== true) step = steps.next();
-  return completeClusterRender(view, restart, step.value, previous);
+  return completeClusterRender(view, restart, step.value);
 }
 
 /**
@@ -59,12 +93,12 @@ export function* renderConnectorSteps(
   view: ClusterView,
   options: RenderOptions,
   previous: ClusterRender | undefined,
-): Generator<void, ConnectorGroups, void> {
+): Generator<void, RenderedConnectors, void> {
   const allowed = options.maxExpositionBytes ?? Infinity;
-  const steps = connectorGroupSteps(
+  const steps = connectorLineSteps(
     view.connectors,
     { clusterLabel: clusterLabel(view.cluster), dropZeroStates: options.dropZeroStates },
-    previous?.reuse,
+    previous?.connectors,
   );
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done === true) return step.value;
@@ -77,8 +111,7 @@ export function* renderConnectorSteps(
 export function completeClusterRender(
   view: ClusterView,
   restart: ClusterRestartView | undefined,
-  reuse: ConnectorGroups,
-  previous: ClusterRender | undefined,
+  connectors: RenderedConnectors,
 ): ClusterRender {
   const cluster = clusterLabel(view.cluster);
   const text = new Map<PollFamily, string>();
@@ -98,22 +131,12 @@ export function completeClusterRender(
   text.set('pluginInfo', pluginLines(view, cluster));
   if (restart !== undefined) renderRestart(text, restart, cluster);
 
-  const pieces = new Map<PollFamily, readonly Buffer[]>();
+  const lines = new Map<PollFamily, Buffer>();
   for (const family of POLL_FAMILIES) {
-    const index = CONNECTOR_FAMILY_INDEX.get(family);
-    if (index !== undefined) {
-      const lines = groupLines(reuse, index);
-      if (lines.length > 0) pieces.set(family, lines);
-      continue;
-    }
-    const lines = text.get(family);
-    if (lines === undefined || lines === '') continue;
-    const bytes = Buffer.from(lines, 'utf8');
-    // Unchanged cluster-wide lines keep the previous Buffer, and with it their compressed form.
-    const before = previous?.pieces.get(family);
-    pieces.set(family, before?.length === 1 && before[0]!.equals(bytes) ? before : [bytes]);
+    const familyText = text.get(family);
+    if (familyText !== undefined && familyText !== '') lines.set(family, Buffer.from(familyText, 'utf8'));
   }
-  return { cluster: view.cluster, pieces, reuse };
+  return { cluster: view.cluster, lines, connectors };
 }
 
 /**
@@ -121,9 +144,9 @@ export function completeClusterRender(
  * series stay, as after a failed fetch, and are never shown as fresh.
  */
 export function markedDown(render: ClusterRender): ClusterRender {
-  const pieces = new Map(render.pieces);
-  pieces.set('up', [Buffer.from(upLine(clusterLabel(render.cluster), false), 'utf8')]);
-  return { ...render, pieces };
+  const lines = new Map(render.lines);
+  lines.set('up', Buffer.from(upLine(clusterLabel(render.cluster), false), 'utf8'));
+  return { ...render, lines };
 }
 
 function clusterLabel(cluster: string): string {

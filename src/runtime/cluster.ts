@@ -123,9 +123,7 @@ export class ClusterUnit {
     this.circuit = result.view.circuit;
     // Deciding on 60,000 targets takes about 10 ms: pending scrapes go first.
     await yieldToIo();
-    const rendered = completeClusterRender(cycle.view, result.view, connectorLines, previous);
-    await exposition.compress(rendered);
-    exposition.setCluster(rendered);
+    await exposition.publish(completeClusterRender(cycle.view, result.view, connectorLines));
   }
 
   /** The cluster as down: its last series marked down, or only its cluster-wide series before any render. */

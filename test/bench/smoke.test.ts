@@ -167,3 +167,17 @@ describe('benchmark smoke run', () => {
 function zeroCounts() {
   return { expandedStatus: 0, list: 0, connectorStatus: 0, connectorInfo: 0, root: 0, plugins: 0, other: 0 };
 }
+
+describe('compareRuns (bench/compare.ts)', () => {
+  it('sets two runs side by side with the ratio of each figure', async () => {
+    const { compareRuns } = await import('../../bench/lib/compare-runs.ts');
+    const heavier = structuredClone(result);
+    heavier.sizes.at(-1)!.memory.peakRss *= 2;
+    const table = compareRuns(result, heavier, 'Two designs').split('\n');
+    expect(table[0]).toBe('## Two designs');
+    const rows = table.filter((line) => line.startsWith('| ') && !line.startsWith('| figure') && !line.startsWith('| ---'));
+    expect(rows).toHaveLength(12);
+    expect(rows.find((row) => row.startsWith('| peak RSS'))).toMatch(/\| 2\.00× \|$/);
+    expect(rows.filter((row) => !row.startsWith('| peak RSS')).every((row) => row.endsWith('| 1.00× |'))).toBe(true);
+  });
+});

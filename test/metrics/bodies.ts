@@ -2,7 +2,7 @@
 
 import type { ExpositionFormat } from '../../src/metrics/exposition-text.ts';
 import type { Exposition } from '../../src/metrics/exposition.ts';
-import { compressPiece, gzipFinishChunks, joinPieces, type GzipHead } from '../../src/metrics/gzip.ts';
+import { gzipFinishChunks, gzipHead as compressHead, type GzipHead } from '../../src/metrics/gzip.ts';
 
 interface Body {
   contentType: string;
@@ -24,9 +24,16 @@ export async function gzipBody(exposition: Exposition, format: ExpositionFormat)
   return { ...(await joined(exposition.renderChunks(format, 'gzip'))), contentEncoding: 'gzip' };
 }
 
-/** `data` compressed as the start of a gzip member, in one piece. */
-export async function gzipHead(data: Buffer): Promise<GzipHead> {
-  return joinPieces([await compressPiece(data)]);
+/** `data` compressed as the start of a gzip member, taken in `slabBytes` at a time through one reused slab. */
+export function gzipHead(data: Buffer, slabBytes = 64 * 1024): Promise<GzipHead> {
+  const slab = Buffer.alloc(slabBytes);
+  function* slabs(): Generator<Buffer> {
+    for (let at = 0; at < data.length; at += slabBytes) {
+      const copied = data.copy(slab, 0, at, Math.min(at + slabBytes, data.length));
+      yield slab.subarray(0, copied);
+    }
+  }
+  return compressHead(slabs());
 }
 
 /** The whole gzip member: the head, then `tail` with the final block, CRC-32 and length. */

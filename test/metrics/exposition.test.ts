@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { Exposition } from '../../src/metrics/exposition.ts';
-import type { ClusterRender } from '../../src/metrics/render.ts';
 import { createSelfMetrics } from '../../src/metrics/self.ts';
 import { promtoolCheckMetrics, promtoolParseOpenMetrics } from './promtool.ts';
 import { samplesOf, validateExposition } from './validator.ts';
-import { connector, task, view, renderFresh } from './views.ts';
+import { connector, countingReads, task, view, renderFresh } from './views.ts';
 import { plainBody } from './bodies.ts';
 
 const OPTIONS = { dropZeroStates: false };
@@ -17,18 +15,6 @@ function setup() {
 
 async function text(exposition: Exposition, format: 'prometheus' | 'openmetrics' = 'prometheus'): Promise<string> {
   return (await plainBody(exposition, format)).body.toString();
-}
-
-/** A rendered cluster that counts how often its pieces are read: a cached exposition does not read them again. */
-function counting(rendered: ClusterRender): { rendered: ClusterRender; reads: () => number } {
-  let reads = 0;
-  const pieces = new Map(rendered.pieces);
-  const get = pieces.get.bind(pieces);
-  pieces.get = (family: PollFamily) => {
-    reads += 1;
-    return get(family);
-  };
-  return { rendered: { ...rendered, pieces }, reads: () => reads };
 }
 
 describe('Exposition', () => {
@@ -108,7 +94,7 @@ describe('Exposition', () => {
 
   it('works out the cluster part once per change, not once per scrape, and again after setCluster', async () => {
     const { exposition } = setup();
-    const first = counting(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
+    const first = countingReads(renderFresh(view('prod', [connector('x', 'running')]), undefined, OPTIONS));
     exposition.setCluster(first.rendered);
     const body = await text(exposition);
     const readsAfterFirstScrape = first.reads();

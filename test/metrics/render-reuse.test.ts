@@ -4,21 +4,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, ConnectorStatus, TaskStatus } from '../../src/domain/model.ts';
-import { POLL_FAMILIES, type PollFamily } from '../../src/metrics/catalogue.ts';
+import type { PollFamily } from '../../src/metrics/catalogue.ts';
 import { renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
-import { connector, renderCluster, task, view } from './views.ts';
+import { connector, familyBuffers, renderCluster, task, view } from './views.ts';
 
 const FULL: RenderOptions = { dropZeroStates: false };
 
 function joined(render: ClusterRender): Map<PollFamily, string> {
-  return new Map([...render.pieces].map(([family, pieces]) => [family, Buffer.concat(pieces).toString('latin1')]));
+  return new Map([...familyBuffers(render)].map(([family, bytes]) => [family, bytes.toString('latin1')]));
 }
 
 function fromScratch(clusterView: ClusterView, options: RenderOptions): Map<PollFamily, string> {
   return new Map([...renderCluster(clusterView, undefined, options).families].map(([family, bytes]) => [family, bytes.toString('latin1')]));
 }
 
-/** A fleet big enough for several groups: `count` connectors of 3 tasks. */
+/** `count` connectors of 3 tasks. */
 function fleet(count: number, prefix = 'connector'): ConnectorStatus[] {
   return Array.from({ length: count }, (_, index) =>
     connector(`${prefix}-${index}`, 'running', [task(0, 'running'), task(1, 'running'), task(2, 'running')]),
@@ -128,33 +128,26 @@ describe('renderClusterReusing', () => {
     const first = renderClusterReusing(view('prod', fleet(1000)), undefined, FULL, undefined);
     // New status objects with the same content, as every poll decodes them.
     const second = renderClusterReusing(view('prod', fleet(1000)), undefined, FULL, first);
-    for (const family of ['connectorInfo', 'connectorState', 'taskState', 'taskInfo'] as const) {
-      const before = first.pieces.get(family) ?? [];
-      expect(before.length).toBeGreaterThan(3);
-      expect(second.pieces.get(family)).toEqual(before);
-      (second.pieces.get(family) ?? []).forEach((piece, index) => expect(piece).toBe(before[index]));
-    }
-    expect(second.reuse.located.size).toBe(1000);
+    expect(second.connectors.connectors).toHaveLength(1000);
+    second.connectors.connectors.forEach((lines, index) => expect(lines.bytes).toBe(first.connectors.connectors[index]!.bytes));
+    expect(second.connectors.byName.size).toBe(1000);
 
     const shrunk = renderClusterReusing(view('prod', fleet(10)), undefined, FULL, second);
-    expect(shrunk.reuse.located.size).toBe(10);
-    expect([...shrunk.reuse.located.keys()]).toEqual(fleet(10).map((each) => each.name));
+    expect(shrunk.connectors.byName.size).toBe(10);
+    expect([...shrunk.connectors.byName.keys()]).toEqual(fleet(10).map((each) => each.name));
   });
 
-  it('replaces only the pieces holding a changed connector', () => {
+  it('encodes again only the connector that changed', () => {
     const connectors = fleet(1000);
     const first = renderClusterReusing(view('prod', connectors), undefined, FULL, undefined);
     const changed = connectors.map((each, index) => (index === 500 ? { ...each, state: 'failed' as const } : each));
     const second = renderClusterReusing(view('prod', changed), undefined, FULL, first);
-    const before = first.pieces.get('connectorState') ?? [];
-    const after = second.pieces.get('connectorState') ?? [];
-    expect(after).toHaveLength(before.length);
-    const replaced = after.filter((piece, index) => piece !== before[index]);
-    expect(replaced).toHaveLength(1);
-    expect(replaced[0]?.toString()).toContain('connector="connector-500",state="failed"} 1\n');
-    expect(second.pieces.get('connectorFailureInfo')?.map(String)).toEqual([
+    const encoded = second.connectors.connectors.filter((lines, index) => lines.bytes !== first.connectors.connectors[index]!.bytes);
+    expect(encoded.map((lines) => lines.name)).toEqual(['connector-500']);
+    expect(encoded[0]?.bytes.toString()).toContain('connector="connector-500",state="failed"} 1\n');
+    expect(familyBuffers(second).get('connectorFailureInfo')?.toString()).toEqual(
       'kafka_connect_connector_failure_info{connect_cluster="prod",connector="connector-500",exception="",root_cause=""} 1\n',
-    ]);
+    );
   });
 
   it('renders again from scratch when the state-set mode or the cluster label changes', () => {
@@ -162,7 +155,7 @@ describe('renderClusterReusing', () => {
     const dropped = renderClusterReusing(view('prod', fleet(200)), undefined, { dropZeroStates: true }, first);
     expect(joined(dropped)).toEqual(fromScratch(view('prod', fleet(200)), { dropZeroStates: true }));
     const renamed = renderClusterReusing(view('staging', fleet(200)), undefined, FULL, first);
-    expect(Buffer.concat(renamed.pieces.get('taskInfo') ?? []).toString()).not.toContain('connect_cluster="prod"');
+    expect(familyBuffers(renamed).get('taskInfo')?.toString()).not.toContain('connect_cluster="prod"');
     expect(joined(renamed)).toEqual(fromScratch(view('staging', fleet(200)), FULL));
   });
 
@@ -171,12 +164,6 @@ describe('renderClusterReusing', () => {
     const first = renderClusterReusing(view('prod', twins), undefined, FULL, undefined);
     const swapped = renderClusterReusing(view('prod', [...twins].reverse()), undefined, FULL, first);
     expect(joined(swapped)).toEqual(fromScratch(view('prod', [...twins].reverse()), FULL));
-    expect(Buffer.concat(swapped.pieces.get('connectorState') ?? []).toString()).toContain('state="failed"} 1\n');
-  });
-
-  it('lists every family with lines in catalogue order', () => {
-    const render = renderClusterReusing(view('prod', fleet(3), { worker: { version: '1', commit: '2', kafkaClusterId: '3' } }), undefined, FULL, undefined);
-    const order = [...render.pieces.keys()];
-    expect(order).toEqual(POLL_FAMILIES.filter((family) => order.includes(family)));
+    expect(familyBuffers(swapped).get('connectorState')?.toString()).toContain('state="failed"} 1\n');
   });
 });

@@ -1,8 +1,8 @@
 // Small hand-built views for unit tests.
 
 import { firstObserved, type ClusterRestartView, type ClusterView, type ConnectorStatus, type TaskStatus } from '../../src/domain/model.ts';
-import type { PollFamily } from '../../src/metrics/catalogue.ts';
-import { renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
+import { POLL_FAMILIES, type PollFamily } from '../../src/metrics/catalogue.ts';
+import { familyRanges, renderClusterReusing, type ClusterRender, type RenderOptions } from '../../src/metrics/render.ts';
 import { samplesOf, type Sample } from './validator.ts';
 
 export function task(id: number, state: string, extra: Partial<TaskStatus> = {}): TaskStatus {
@@ -57,8 +57,28 @@ export interface RenderedCluster {
 
 /** Renders the cluster from scratch, each family joined into one Buffer. */
 export function renderCluster(view: ClusterView, restart: ClusterRestartView | undefined, options: RenderOptions): RenderedCluster {
-  const { cluster, pieces } = renderFresh(view, restart, options);
+  return { cluster: view.cluster, families: familyBuffers(renderFresh(view, restart, options)) };
+}
+
+/** Each family with lines, in catalogue order: its lines joined into one Buffer. */
+export function familyBuffers(render: ClusterRender): Map<PollFamily, Buffer> {
   const families = new Map<PollFamily, Buffer>();
-  for (const [family, buffers] of pieces) families.set(family, buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers));
-  return { cluster, families };
+  for (const family of POLL_FAMILIES) {
+    // Each range is read before the next: the generator yields one object again and again.
+    const ranges = Array.from(familyRanges(render, family), ({ bytes, start, end }) => bytes.subarray(start, end));
+    if (ranges.length > 0) families.set(family, Buffer.concat(ranges));
+  }
+  return families;
+}
+
+/** A render that counts how often its cluster-wide lines are read: once per family by each compression or join. */
+export function countingReads(rendered: ClusterRender): { rendered: ClusterRender; reads: () => number } {
+  let reads = 0;
+  const lines = new Map(rendered.lines);
+  const get = lines.get.bind(lines);
+  lines.get = (family: PollFamily) => {
+    reads += 1;
+    return get(family);
+  };
+  return { rendered: { ...rendered, lines }, reads: () => reads };
 }
